@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Both build on `make install`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Development key for the embedded start and the tests only; production sets SECRET_KEY.
+export SANTACARE_INSECURE_DEV_KEY ?= true
+
+.PHONY: install run test lint format messages test-system-packages
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory messages
+	touch $@
+
+messages:
+	cd src/santacare && ../../$(BIN)/santacare compilemessages --verbosity 0
+
+run: install
+	DEBUG=true $(BIN)/santacare migrate --noinput --verbosity 0
+	test -f var/.demo-loaded || { DEBUG=true $(BIN)/santacare demo && touch var/.demo-loaded; }
+	DEBUG=true $(BIN)/santacare up
+
+test: install test-system-packages messages
+	$(BIN)/pytest
+
+test-system-packages:
+	scripts/ensure-test-system-packages
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

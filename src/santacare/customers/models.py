@@ -1,0 +1,114 @@
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from santacare.core.models import TimestampedModel
+
+BUSINESS_ID_RE = re.compile(r"^\d{7}-\d$")
+
+
+def validate_business_id(value: str) -> None:
+    """A Finnish business ID (Y-tunnus) in its written form, 1234567-8.
+
+    The mod-11 check digit is not enforced: install-base data arrives from the contract system
+    as it is, and the demo company's ID (1234567-8) is the customary example, not a valid one.
+    """
+    if not BUSINESS_ID_RE.match(value):
+        raise ValidationError(_("Enter a business ID in the form 1234567-8."), code="format")
+
+
+class Language(models.TextChoices):
+    FINNISH = "fi", _("Finnish")
+    ENGLISH = "en", _("English")
+
+
+class Customer(TimestampedModel):
+    name = models.CharField(_("company name"), max_length=200)
+    business_id = models.CharField(
+        _("business ID"), max_length=9, unique=True, validators=[validate_business_id]
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.FINNISH)
+    is_active = models.BooleanField(_("active"), default=True)
+    # R15: the customer's Service Delivery Manager, shown in the portal and told of SLA breaches.
+    service_delivery_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Service Delivery Manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_customers",
+    )
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(TimestampedModel):
+    """A place of the customer's where devices stand; the default delivery address for parts."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="sites")
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, default="FI")
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["customer", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+    @property
+    def delivery_address(self) -> str:
+        return f"{self.customer.name}\n{self.street_address}\n{self.postal_code} {self.city}"
+
+
+class Contact(TimestampedModel):
+    """A person of the customer. Only technical contacts may open tickets or log in (R11)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    job_role = models.CharField(_("job role"), max_length=200, blank=True)
+    is_technical = models.BooleanField(_("technical contact"), default=False)
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.FINNISH)
+    is_active = models.BooleanField(_("active"), default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact",
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["customer", "name"]
+        # Mail is matched to people by address, so one address is one person.
+        constraints = [models.UniqueConstraint(Lower("email"), name="contact_email_unique_ci")]
+        indexes = [models.Index(fields=["phone"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def may_open_tickets(self) -> bool:
+        return self.is_technical and self.is_active and self.customer.is_active

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Attachment, Event, Message, Ticket
+
+
+class MessageInline(admin.StackedInline):
+    model = Message
+    extra = 0
+    fields = ["visibility", "direction", "channel", "author_email", "body", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ["created_at", "kind", "actor_label", "data"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "tracking_number", "subject", "customer", "serial_number", "channel", "priority",
+        "status", "phone_call_required", "received_at",
+    ]
+    list_filter = ["status", "priority", "channel", "phone_call_required", "hardware_fault"]
+    list_select_related = ["customer"]
+    search_fields = ["tracking_number", "subject", "serial_number", "customer__name"]
+    readonly_fields = [
+        "tracking_number", "channel", "received_at", "first_response_at", "resolved_at",
+        "closed_at", "serial_number", "device_type", "contract_number", "service_level_name",
+    ]
+    raw_id_fields = ["customer", "contact", "device", "opened_by", "assignee", "service_level"]
+    inlines = [MessageInline, EventInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "content_type", "size", "created_at"]
+    raw_id_fields = ["message"]

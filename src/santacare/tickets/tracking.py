@@ -1,0 +1,82 @@
+"""Tracking numbers (R6, R12): `SC-` + a sequence number + a Damm check digit.
+
+The check digit catches every single mistyped digit and every swap of two neighbours, so a
+number read over the phone or retyped in a subject never lands on another ticket: a number
+whose check digit is wrong is treated as no number at all.
+"""
+
+import re
+
+from django.db import connection
+
+PREFIX = "SC-"
+FIRST_SEQUENCE_VALUE = 10000  # so numbers start at six digits: SC-100001
+SEQUENCE_NAME = "tickets_tracking_number_seq"
+
+# The Damm algorithm's quasigroup of order 10 (Damm 2004).
+_DAMM_TABLE = (
+    (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
+    (7, 0, 9, 2, 1, 5, 4, 8, 6, 3),
+    (4, 2, 0, 6, 8, 7, 1, 3, 5, 9),
+    (1, 7, 5, 0, 9, 8, 3, 4, 2, 6),
+    (6, 1, 2, 3, 0, 4, 5, 9, 7, 8),
+    (3, 6, 7, 4, 2, 0, 9, 5, 8, 1),
+    (5, 8, 6, 9, 7, 2, 0, 1, 3, 4),
+    (8, 9, 4, 5, 3, 6, 2, 0, 1, 7),
+    (9, 4, 3, 8, 6, 1, 7, 2, 0, 5),
+    (2, 5, 8, 1, 4, 3, 6, 7, 9, 0),
+)
+
+# Anywhere in a text, any case, brackets optional; "SC 123456" and "SC#123456" are common
+# retypings. Not inside a longer word or number ("XSC-1234567", "SC-123456789012345").
+TRACKING_NUMBER_RE = re.compile(r"(?<![A-Za-z0-9])SC[-‐–#: ]?\s?(\d{6,12})(?![A-Za-z0-9])", re.I)
+
+
+def damm_check_digit(digits: str) -> int:
+    interim = 0
+    for digit in digits:
+        interim = _DAMM_TABLE[interim][int(digit)]
+    return interim
+
+
+def is_valid(digits: str) -> bool:
+    return digits.isdigit() and damm_check_digit(digits) == 0
+
+
+def format_tracking_number(sequence_value: int) -> str:
+    body = str(sequence_value)
+    return f"{PREFIX}{body}{damm_check_digit(body)}"
+
+
+def parse_tracking_number(text: str) -> str | None:
+    """The canonical tracking number if `text` is exactly one (any case, spaces allowed)."""
+    match = TRACKING_NUMBER_RE.fullmatch(text.strip())
+    if match and is_valid(match[1]):
+        return f"{PREFIX}{match[1]}"
+    return None
+
+
+def find_tracking_number(text: str) -> str | None:
+    """The first valid tracking number anywhere in `text` (a subject, say), else None."""
+    for match in TRACKING_NUMBER_RE.finditer(text):
+        if is_valid(match[1]):
+            return f"{PREFIX}{match[1]}"
+    return None
+
+
+def allocate_tracking_number() -> str:
+    """A new, never-used tracking number; safe under concurrent intake.
+
+    PostgreSQL hands out sequence values without locks and never gives one twice, even when the
+    transaction that took it rolls back. SQLite serializes writers, so a counter row updated
+    with RETURNING is equally safe there.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [SEQUENCE_NAME])
+        else:
+            cursor.execute(
+                "UPDATE tickets_trackingcounter SET value = value + 1 WHERE id = 1 RETURNING value"
+            )
+        (value,) = cursor.fetchone()
+    return format_tracking_number(value)
