@@ -21,7 +21,9 @@ def alice_device(alice):
 @pytest.fixture
 def charlie():
     """A technical contact of another company: must never see or touch Alice's things."""
-    return ContactFactory(customer=CustomerFactory(name="Charlie Oy"), email="charlie@charlie.example")
+    return ContactFactory(
+        customer=CustomerFactory(name="Charlie Oy"), email="charlie@charlie.example"
+    )
 
 
 @pytest.fixture

@@ -18,15 +18,24 @@ from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
 
-PASSWORD_FILE = "demo-password.txt"
+PASSWORD_FILE = "demo-password.txt"  # noqa: S105 - a file name, not a password
 
 VENDOR_INSTRUCTIONS = {
-    "Cisco": (15, "Pack the failed unit in the replacement's box, write the Cisco RMA number on "
-                  "the package and book the pickup with the prepaid label in the delivery."),
-    "Juniper": (10, "Return the failed unit to Juniper within 10 business days using the return "
-                    "label in the delivery; mark the RMA number on the package."),
-    "Fortinet": (15, "Ship the failed unit to Fortinet's return depot printed on the delivery "
-                     "note, with the RMA number on the package."),
+    "Cisco": (
+        15,
+        "Pack the failed unit in the replacement's box, write the Cisco RMA number on "
+        "the package and book the pickup with the prepaid label in the delivery.",
+    ),
+    "Juniper": (
+        10,
+        "Return the failed unit to Juniper within 10 business days using the return "
+        "label in the delivery; mark the RMA number on the package.",
+    ),
+    "Fortinet": (
+        15,
+        "Ship the failed unit to Fortinet's return depot printed on the delivery "
+        "note, with the RMA number on the package.",
+    ),
 }
 
 
@@ -55,11 +64,17 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
 
     basic, _ = ServiceLevel.objects.update_or_create(
         name="SantaCare Basic",
-        defaults={"coverage": ServiceLevel.Coverage.OFFICE_HOURS, "phone_only_outside_office_hours": False},
+        defaults={
+            "coverage": ServiceLevel.Coverage.OFFICE_HOURS,
+            "phone_only_outside_office_hours": False,
+        },
     )
     advanced, _ = ServiceLevel.objects.update_or_create(
         name="SantaCare Advanced",
-        defaults={"coverage": ServiceLevel.Coverage.ALWAYS, "phone_only_outside_office_hours": True},
+        defaults={
+            "coverage": ServiceLevel.Coverage.ALWAYS,
+            "phone_only_outside_office_hours": True,
+        },
     )
     vendors = {
         name: Vendor.objects.update_or_create(
@@ -68,8 +83,10 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
         for name, (days, text) in VENDOR_INSTRUCTIONS.items()
     }
 
-    agent = _user("agentti@santacare.example", "Aino Agentti", User.Role.AGENT, password)
-    sdm = _user("palvelupaallikko@santacare.example", "Sami Palvelupäällikkö", User.Role.TEAM_LEAD, password)
+    _user("agentti@santacare.example", "Aino Agentti", User.Role.AGENT, password)
+    sdm = _user(
+        "palvelupaallikko@santacare.example", "Sami Palvelupäällikkö", User.Role.TEAM_LEAD, password
+    )
     admin = _user("admin@santacare.example", "Demo Admin", User.Role.ADMIN, password)
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])
@@ -77,22 +94,45 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     esimerkki = _customer("Esimerkki Oy", "1234567-8", sdm)
     head_office = _site(esimerkki, "Pääkonttori", "Esimerkkikatu 1", "00100", "Helsinki")
     tech_user = _user("tekninen@esimerkki.fi", "Teemu Tekninen", User.Role.CUSTOMER, password)
-    _contact(esimerkki, "Teemu Tekninen", "tekninen@esimerkki.fi", "+358 40 111 2222",
-             "Network engineer", technical=True, user=tech_user)
-    _contact(esimerkki, "Liisa Loppukäyttäjä", "loppukayttaja@esimerkki.fi", "+358 40 333 4444",
-             "Accountant", technical=False)
+    _contact(
+        esimerkki,
+        "Teemu Tekninen",
+        "tekninen@esimerkki.fi",
+        "+358 40 111 2222",
+        "Network engineer",
+        technical=True,
+        user=tech_user,
+    )
+    _contact(
+        esimerkki,
+        "Liisa Loppukäyttäjä",
+        "loppukayttaja@esimerkki.fi",
+        "+358 40 333 4444",
+        "Accountant",
+        technical=False,
+    )
     contracts = {
         number: Contract.objects.update_or_create(
             number=number,
-            defaults={"customer": esimerkki, "product": product, "service_level": level,
-                      "valid_from": start, "valid_to": end},
+            defaults={
+                "customer": esimerkki,
+                "product": product,
+                "service_level": level,
+                "valid_from": start,
+                "valid_to": end,
+            },
         )[0]
         for number, product, level, start, end in [
             ("SCM-1001", Contract.Product.MAINTENANCE, basic, valid_from, valid_to),
             ("SCM-1002", Contract.Product.MAINTENANCE, advanced, valid_from, valid_to),
             ("SMS-2001", Contract.Product.MANAGED_SERVICES, None, valid_from, valid_to),
-            ("SCM-0901", Contract.Product.MAINTENANCE, basic,
-             today - timedelta(days=3 * 365), today - timedelta(days=30)),
+            (
+                "SCM-0901",
+                Contract.Product.MAINTENANCE,
+                basic,
+                today - timedelta(days=3 * 365),
+                today - timedelta(days=30),
+            ),
         ]
     }
     for serial, vendor, device_type, contract in [
@@ -106,12 +146,24 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     toinen = _customer("Toinen Oy", "7654321-0", sdm)
     toinen_site = _site(toinen, "Konesali", "Toisenkatu 2", "33100", "Tampere")
     toinen_user = _user("it@toinen.fi", "Tiina Toinen", User.Role.CUSTOMER, password)
-    _contact(toinen, "Tiina Toinen", "it@toinen.fi", "+358 50 555 6666", "IT manager",
-             technical=True, user=toinen_user)
+    _contact(
+        toinen,
+        "Tiina Toinen",
+        "it@toinen.fi",
+        "+358 50 555 6666",
+        "IT manager",
+        technical=True,
+        user=toinen_user,
+    )
     toinen_contract, _ = Contract.objects.update_or_create(
         number="SCM-3001",
-        defaults={"customer": toinen, "product": Contract.Product.MAINTENANCE, "service_level": basic,
-                  "valid_from": valid_from, "valid_to": valid_to},
+        defaults={
+            "customer": toinen,
+            "product": Contract.Product.MAINTENANCE,
+            "service_level": basic,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
     )
     _device("FDO2544Y1QQ", vendors["Cisco"], "Catalyst 9200", toinen, toinen_site, toinen_contract)
 
@@ -148,20 +200,44 @@ def _site(customer: Customer, name: str, street: str, postal_code: str, city: st
     )[0]
 
 
-def _contact(customer: Customer, name: str, email: str, phone: str, job_role: str, *,
-             technical: bool, user: User | None = None) -> Contact:
+def _contact(
+    customer: Customer,
+    name: str,
+    email: str,
+    phone: str,
+    job_role: str,
+    *,
+    technical: bool,
+    user: User | None = None,
+) -> Contact:
     return Contact.objects.update_or_create(
         email=email,
-        defaults={"customer": customer, "name": name, "phone": phone, "job_role": job_role,
-                  "is_technical": technical, "user": user},
+        defaults={
+            "customer": customer,
+            "name": name,
+            "phone": phone,
+            "job_role": job_role,
+            "is_technical": technical,
+            "user": user,
+        },
     )[0]
 
 
-def _device(serial: str, vendor: Vendor, device_type: str, customer: Customer, site: Site,
-            contract: Contract) -> Device:
+def _device(
+    serial: str,
+    vendor: Vendor,
+    device_type: str,
+    customer: Customer,
+    site: Site,
+    contract: Contract,
+) -> Device:
     return Device.objects.update_or_create(
         serial_number=serial,
-        defaults={"vendor": vendor, "device_type": device_type, "customer": customer,
-                  "site": site, "contract": contract},
+        defaults={
+            "vendor": vendor,
+            "device_type": device_type,
+            "customer": customer,
+            "site": site,
+            "contract": contract,
+        },
     )[0]
-

@@ -11,7 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
@@ -86,7 +85,7 @@ WSGI_APPLICATION = "santacare.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -142,7 +141,6 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # --- Internationalisation (R14) ---------------------------------------------------------------
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
@@ -172,7 +170,9 @@ IMAP_URL = env("IMAP_URL", default="")
 
 # --- The desk's public contact details (R8, R10, R15) -------------------------------------------
 SUPPORT_PHONE = env("SANTACARE_SUPPORT_PHONE", default="+358 10 123 4567")
-PORTAL_SUPPORT_EMAIL = env("SANTACARE_PORTAL_SUPPORT_EMAIL", default="portal-support@santacare.example")
+PORTAL_SUPPORT_EMAIL = env(
+    "SANTACARE_PORTAL_SUPPORT_EMAIL", default="portal-support@santacare.example"
+)
 NOC_PHONE = env("SANTACARE_NOC_PHONE", default="+358 10 765 4321")
 NOC_EMAIL = env("SANTACARE_NOC_EMAIL", default="noc@santacare.example")
 

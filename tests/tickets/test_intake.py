@@ -136,9 +136,7 @@ def test_r11_end_user_is_refused_in_every_channel(alice_device):
     end_user = ContactFactory(customer=alice_device.customer, is_technical=False)
 
     for channel in Channel:
-        result = open_ticket(
-            portal_request(end_user, channel=channel, serial_number="FOC2233X0AB")
-        )
+        result = open_ticket(portal_request(end_user, channel=channel, serial_number="FOC2233X0AB"))
         assert (result.outcome, result.reason) == (Outcome.REFUSED, Reason.NOT_TECHNICAL_CONTACT)
     assert Ticket.objects.count() == 0
 
@@ -206,8 +204,12 @@ def test_r9_missing_description_is_asked_for_in_finnish(alice, alice_device):
 
 def test_r8_critical_request_by_portal_must_be_phoned_in_and_is_kept(alice, alice_device, settings):
     result = open_ticket(
-        portal_request(alice, serial_number="FOC2233X0AB", priority=Priority.P1,
-                       description="Koko verkko alhaalla!")
+        portal_request(
+            alice,
+            serial_number="FOC2233X0AB",
+            priority=Priority.P1,
+            description="Koko verkko alhaalla!",
+        )
     )
 
     assert (result.outcome, result.reason) == (Outcome.MUST_CALL, Reason.CRITICAL)
@@ -223,8 +225,13 @@ def test_r8_critical_request_by_phone_is_simply_opened(alice, alice_device):
     agent = AgentFactory()
 
     result = open_ticket(
-        portal_request(alice, channel=Channel.PHONE, opened_by=agent,
-                       serial_number="FOC2233X0AB", priority=Priority.P1)
+        portal_request(
+            alice,
+            channel=Channel.PHONE,
+            opened_by=agent,
+            serial_number="FOC2233X0AB",
+            priority=Priority.P1,
+        )
     )
 
     assert result.outcome == Outcome.CREATED
@@ -245,8 +252,9 @@ def test_r8_advanced_outside_office_hours_must_be_phoned_in(alice, received_at, 
     DeviceFactory(customer=alice.customer, contract=advanced, serial_number="JN11AB2C3DEF")
 
     result = open_ticket(
-        portal_request(alice, channel=Channel.EMAIL, serial_number="JN11AB2C3DEF",
-                       received_at=received_at)
+        portal_request(
+            alice, channel=Channel.EMAIL, serial_number="JN11AB2C3DEF", received_at=received_at
+        )
     )
 
     assert result.outcome == expected
@@ -271,9 +279,11 @@ def test_bad_input_binary_junk_and_overlong_fields_are_cleaned(alice, alice_devi
     )
 
     ticket = result.ticket
-    assert "\n" not in ticket.subject and "\r" not in ticket.subject
+    assert "\n" not in ticket.subject
+    assert "\r" not in ticket.subject
     assert len(ticket.subject) <= 200
-    assert "\x00" not in ticket.description and "\x07" not in ticket.description
+    assert "\x00" not in ticket.description
+    assert "\x07" not in ticket.description
     assert ticket.description.startswith("alkuloppu")
     assert len(ticket.description) <= 100_000
 
@@ -315,7 +325,9 @@ def test_r5_first_public_agent_reply_sets_first_response(alice, alice_device):
     ticket.refresh_from_db()
     assert ticket.first_response_at is None  # an internal note is no response
 
-    reply = add_message(ticket, body="Vaihdamme laitteen.", channel=Channel.PORTAL, author_user=agent)
+    reply = add_message(
+        ticket, body="Vaihdamme laitteen.", channel=Channel.PORTAL, author_user=agent
+    )
     ticket.refresh_from_db()
     assert ticket.first_response_at == reply.message.created_at
     assert reply.message.direction == Message.Direction.OUTBOUND

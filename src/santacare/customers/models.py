@@ -31,7 +31,9 @@ class Customer(TimestampedModel):
     business_id = models.CharField(
         _("business ID"), max_length=9, unique=True, validators=[validate_business_id]
     )
-    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.FINNISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language, default=Language.FINNISH
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # R15: the customer's Service Delivery Manager, shown in the portal and told of SLA breaches.
     service_delivery_manager = models.ForeignKey(
@@ -84,7 +86,9 @@ class Contact(TimestampedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     job_role = models.CharField(_("job role"), max_length=200, blank=True)
     is_technical = models.BooleanField(_("technical contact"), default=False)
-    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.FINNISH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language, default=Language.FINNISH
+    )
     is_active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

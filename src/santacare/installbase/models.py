@@ -71,7 +71,9 @@ class Contract(TimestampedModel):
 
     number = models.CharField(_("contract number"), max_length=40, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
-    product = models.CharField(_("product"), max_length=20, choices=Product, default=Product.MAINTENANCE)
+    product = models.CharField(
+        _("product"), max_length=20, choices=Product, default=Product.MAINTENANCE
+    )
     service_level = models.ForeignKey(
         ServiceLevel,
         verbose_name=_("service level"),
@@ -93,7 +95,8 @@ class Contract(TimestampedModel):
                 name="contract_valid_to_after_valid_from",
             ),
             models.CheckConstraint(
-                condition=models.Q(product="managed_services") | models.Q(service_level__isnull=False),
+                condition=models.Q(product="managed_services")
+                | models.Q(service_level__isnull=False),
                 name="maintenance_contract_has_service_level",
             ),
         ]
@@ -105,7 +108,9 @@ class Contract(TimestampedModel):
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The contract must end after it starts.")})
         if self.product == self.Product.MAINTENANCE and not self.service_level_id:
-            raise ValidationError({"service_level": _("A Maintenance contract needs a service level.")})
+            raise ValidationError(
+                {"service_level": _("A Maintenance contract needs a service level.")}
+            )
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_to

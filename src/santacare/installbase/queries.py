@@ -6,7 +6,7 @@ from .models import Device, normalize_serial_number
 
 
 def device_by_serial(serial_number: str, *, customer: Customer | None = None) -> Device | None:
-    """The device with this serial; with `customer`, only if it is in that customer's install base."""
+    """The device with this serial; with `customer`, only from that customer's install base."""
     devices = Device.objects.select_related(
         "vendor", "customer", "site", "contract", "contract__service_level"
     ).filter(serial_number=normalize_serial_number(serial_number))

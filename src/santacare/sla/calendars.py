@@ -30,6 +30,6 @@ def is_business_day(day: date) -> bool:
 
 
 def is_office_hours(moment: datetime) -> bool:
-    """True when `moment` falls in Finnish office hours: Mon–Fri 08:00–16:00 Helsinki, holidays off."""
+    """True in Finnish office hours: Mon–Fri 08:00–16:00 Helsinki time, holidays off."""
     local = moment.astimezone(HELSINKI)
     return is_business_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES

@@ -25,15 +25,30 @@ class EventInline(admin.TabularInline):
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = [
-        "tracking_number", "subject", "customer", "serial_number", "channel", "priority",
-        "status", "phone_call_required", "received_at",
+        "tracking_number",
+        "subject",
+        "customer",
+        "serial_number",
+        "channel",
+        "priority",
+        "status",
+        "phone_call_required",
+        "received_at",
     ]
     list_filter = ["status", "priority", "channel", "phone_call_required", "hardware_fault"]
     list_select_related = ["customer"]
     search_fields = ["tracking_number", "subject", "serial_number", "customer__name"]
     readonly_fields = [
-        "tracking_number", "channel", "received_at", "first_response_at", "resolved_at",
-        "closed_at", "serial_number", "device_type", "contract_number", "service_level_name",
+        "tracking_number",
+        "channel",
+        "received_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "serial_number",
+        "device_type",
+        "contract_number",
+        "service_level_name",
     ]
     raw_id_fields = ["customer", "contact", "device", "opened_by", "assignee", "service_level"]
     inlines = [MessageInline, EventInline]

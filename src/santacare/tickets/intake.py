@@ -112,7 +112,9 @@ def open_ticket(request: TicketRequest) -> IntakeResult:
             return IntakeResult(Outcome.REFUSED, reason=Reason.UNKNOWN_SERIAL)
         match entitlement(device, on=helsinki(received_at).date()):
             case Entitlement.MANAGED_SERVICES:
-                return IntakeResult(Outcome.REDIRECTED, reason=Reason.MANAGED_SERVICES, device=device)
+                return IntakeResult(
+                    Outcome.REDIRECTED, reason=Reason.MANAGED_SERVICES, device=device
+                )
             case Entitlement.EXPIRED | Entitlement.NO_CONTRACT:
                 return IntakeResult(Outcome.REFUSED, reason=Reason.NO_VALID_CONTRACT, device=device)
 
@@ -140,7 +142,9 @@ def open_ticket(request: TicketRequest) -> IntakeResult:
     if phone_reason:
         ticket.phone_call_required = True
         ticket.save(update_fields=["phone_call_required", "updated_at"])
-        record_event(ticket, Event.Kind.PHONE_CALL_REQUIRED, by_label=str(contact), reason=phone_reason)
+        record_event(
+            ticket, Event.Kind.PHONE_CALL_REQUIRED, by_label=str(contact), reason=phone_reason
+        )
         return IntakeResult(
             Outcome.MUST_CALL,
             ticket=ticket,
@@ -151,7 +155,10 @@ def open_ticket(request: TicketRequest) -> IntakeResult:
         )
     if ticket.missing_information:
         record_event(
-            ticket, Event.Kind.INFO_REQUESTED, by_label=str(contact), missing=ticket.missing_information
+            ticket,
+            Event.Kind.INFO_REQUESTED,
+            by_label=str(contact),
+            missing=ticket.missing_information,
         )
         return IntakeResult(
             Outcome.INFO_REQUESTED,
@@ -254,7 +261,9 @@ def add_message(
         direction = Message.Direction.INBOUND
     message = Message.objects.create(
         ticket=ticket,
-        visibility=Message.Visibility.INTERNAL if internal and is_agent else Message.Visibility.PUBLIC,
+        visibility=Message.Visibility.INTERNAL
+        if internal and is_agent
+        else Message.Visibility.PUBLIC,
         direction=direction,
         channel=channel,
         author_user=author_user,
@@ -292,8 +301,12 @@ def _move_status_after_message(ticket: Ticket, message: Message, *, by: User | N
     ticket.save(update_fields=changed)
     if ticket.status != old_status:
         record_event(
-            ticket, Event.Kind.STATUS_CHANGED, by=by, by_label=str(by or message.author_contact),
-            old=old_status, new=ticket.status,
+            ticket,
+            Event.Kind.STATUS_CHANGED,
+            by=by,
+            by_label=str(by or message.author_contact),
+            old=old_status,
+            new=ticket.status,
         )
 
 

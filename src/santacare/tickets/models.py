@@ -40,7 +40,12 @@ class Ticket(TimestampedModel):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 
-    OPEN_STATUSES = (Status.NEW, Status.INFO_REQUESTED, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER)
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.INFO_REQUESTED,
+        Status.IN_PROGRESS,
+        Status.WAITING_ON_CUSTOMER,
+    )
 
     tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
@@ -222,3 +227,6 @@ class TrackingCounter(models.Model):
     """SQLite's stand-in for the PostgreSQL sequence of tracking numbers (see tracking.py)."""
 
     value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.value)

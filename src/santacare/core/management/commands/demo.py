@@ -14,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, **options: Any) -> None:
         password = demo_password(settings.VAR_DIR)
         logins = load_demo_data(password=password)
-        self.stdout.write("Demo logins (password for all: %s):" % password)
+        self.stdout.write(f"Demo logins (password for all: {password}):")
         for login in logins:
             self.stdout.write(f"  {login.email:40} {login.role}")

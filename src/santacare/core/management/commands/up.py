@@ -38,8 +38,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  admin:  http://{WEB_ADDRESS}/admin/")
         if "smtp" in processes:
             self.stdout.write(f"  mail:   smtp://{SMTP_ADDRESS} (to {settings.SUPPORT_EMAIL})")
-        self.stdout.write(f"  demo password for every demo login: {demo_password(settings.VAR_DIR)}")
-        self.stdout.write("  logins: agentti@santacare.example, tekninen@esimerkki.fi, it@toinen.fi,")
+        self.stdout.write(
+            f"  demo password for every demo login: {demo_password(settings.VAR_DIR)}"
+        )
+        self.stdout.write(
+            "  logins: agentti@santacare.example, tekninen@esimerkki.fi, it@toinen.fi,"
+        )
         self.stdout.write("          admin@santacare.example (Ctrl-C stops everything)\n")
 
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
