@@ -35,6 +35,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its templates override allauth's and the admin's (login, password reset).
+    "santacare.portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,7 +61,6 @@ INSTALLED_APPS = [
     "santacare.rma",
     "santacare.reports",
     # Channel apps: thin, they call the services of the data apps.
-    "santacare.portal",
     "santacare.desk",
     "santacare.api",
 ]

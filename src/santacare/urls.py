@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("santacare.portal.urls")),
     path("desk/", include("santacare.desk.urls")),
+    path("reports/", include("santacare.reports.urls")),
 ]

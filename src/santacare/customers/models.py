@@ -90,6 +90,8 @@ class Contact(TimestampedModel):
         _("language"), max_length=2, choices=Language, default=Language.FINNISH
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when mail to this address bounces, so agents know to phone instead.
+    email_bouncing_since = models.DateTimeField(_("email bouncing since"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

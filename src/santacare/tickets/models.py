@@ -97,6 +97,11 @@ class Ticket(TimestampedModel):
     # told to call, and agents see the ticket flagged until somebody has phoned.
     phone_call_required = models.BooleanField(_("customer told to call"), default=False)
 
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_tickets"
+    )
+    related_tickets = models.ManyToManyField("self", blank=True, symmetrical=True)
+
     # R5: the basic SLA timestamps every ticket carries.
     received_at = models.DateTimeField(_("received"))
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
@@ -150,6 +155,9 @@ class Message(TimestampedModel):
     # Sanitized at write time and again escaped on display: customer HTML is never trusted.
     body_html = models.TextField(_("HTML"), blank=True)
     email_message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    # An inbound message that awaits an agent's review (say, DMARC failed): shown to agents only,
+    # and it changes nothing on the ticket until released.
+    held_for_review = models.BooleanField(_("held for review"), default=False)
 
     class Meta:
         verbose_name = _("message")
@@ -171,6 +179,8 @@ class Attachment(TimestampedModel):
     content_type = models.CharField(_("content type"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
+    content_id = models.CharField(max_length=998, blank=True)
+    is_inline = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("attachment")
@@ -196,9 +206,18 @@ class Event(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         PRIORITY_CHANGED = "priority_changed", _("Priority changed")
         ASSIGNED = "assigned", _("Assigned")
+        MERGED = "merged", _("Merged")
+        LINKED = "linked", _("Linked")
+        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        MAIL_HELD = "mail_held", _("Mail held for review")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACHED = "sla_breached", _("SLA breached")
+        RMA_CHANGED = "rma_changed", _("RMA changed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind)
+    # No `choices` on the column: other apps add kinds of their own (sla, rma, mailgate) without
+    # a migration here; `Kind` lists the known ones and labels them.
+    kind = models.CharField(_("kind"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -221,6 +240,10 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Events are append-only.")
+
+    @property
+    def kind_label(self) -> str:
+        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
 
 
 class TrackingCounter(models.Model):
