@@ -1,10 +1,8 @@
-import os
-
 import pytest
 
-os.environ.setdefault("SANTACARE_INSECURE_DEV_KEY", "true")
+from tests.factories import ContactFactory, CustomerFactory, DeviceFactory
 
-from tests.factories import ContactFactory, CustomerFactory, DeviceFactory  # noqa: E402
+pytest_plugins = ["tests.support.browser"]
 
 
 @pytest.fixture
