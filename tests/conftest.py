@@ -1,6 +1,10 @@
+import os
+
 import pytest
 
-from tests.factories import ContactFactory, CustomerFactory, DeviceFactory
+os.environ.setdefault("SANTACARE_INSECURE_DEV_KEY", "true")
+
+from tests.factories import ContactFactory, CustomerFactory, DeviceFactory  # noqa: E402
 
 pytest_plugins = ["tests.support.browser"]
 
