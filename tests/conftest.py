@@ -1,10 +1,6 @@
-import os
-
 import pytest
 
-os.environ.setdefault("SANTACARE_INSECURE_DEV_KEY", "true")
-
-from tests.factories import ContactFactory, CustomerFactory, DeviceFactory  # noqa: E402
+from tests.factories import ContactFactory, CustomerFactory, DeviceFactory
 
 pytest_plugins = ["tests.support.browser"]
 
