@@ -1,0 +1,208 @@
+"""The changes an agent (or, for a few, the customer) makes to a ticket after it is open.
+
+One verb per change. Each takes the row lock, writes the change with `update_fields`, and
+records an `Event` in the same transaction: the SLA engine derives its clocks from the
+STATUS_CHANGED and PRIORITY_CHANGED events, so every status or priority change must come
+through here, never through a raw `save()`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from santacare.accounts.models import User
+from santacare.core.time import now
+from santacare.customers.models import Contact
+
+from .events import record_event
+from .intake import may_act_on
+from .models import Event, Priority, Ticket
+
+# What a customer's technical contact may do to a ticket of their own company (portal): mark it
+# resolved or closed, or reopen it. Everything else is the desk's to decide.
+CONTACT_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.IN_PROGRESS)
+DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+
+
+class TicketChangeError(ValueError):
+    """A change that cannot be made (merge into itself, assign to a customer, …)."""
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _require_agent(by: User | None) -> User:
+    if by is None or not by.is_agent:
+        raise PermissionDenied("Only the desk's agents may make this change.")
+    return by
+
+
+@transaction.atomic
+def change_status(
+    ticket: Ticket,
+    *,
+    status: Ticket.Status,
+    by: User | None = None,
+    by_contact: Contact | None = None,
+) -> Ticket:
+    """Move the ticket to `status`, keeping resolved_at/closed_at in step.
+
+    An agent (`by`) may set any status. A contact (`by_contact`) may only resolve, close or
+    reopen (to in progress) a ticket of their own company; anything else raises PermissionDenied.
+    Returns the ticket as stored (the argument is refreshed too).
+    """
+    status = Ticket.Status(status)
+    if by is not None:
+        _require_agent(by)
+    elif not may_act_on(ticket, contact=by_contact) or status not in CONTACT_STATUSES:
+        raise PermissionDenied("A customer may only resolve, close or reopen their own tickets.")
+
+    locked = _locked(ticket)
+    old = locked.status
+    if old == status:
+        return locked
+    if by is None and status == Ticket.Status.IN_PROGRESS and old not in DONE_STATUSES:
+        # "Reopen" means reopen: a contact cannot move a ticket the desk is working on.
+        raise PermissionDenied("Only a resolved or closed ticket can be reopened.")
+
+    moment = now()
+    locked.status = status
+    fields = ["status", "updated_at"]
+    if status == Ticket.Status.RESOLVED:
+        locked.resolved_at, locked.closed_at = moment, None
+        fields += ["resolved_at", "closed_at"]
+    elif status == Ticket.Status.CLOSED:
+        # Closing an unresolved ticket resolves it at the same moment (R5 timestamps stay whole).
+        locked.resolved_at = locked.resolved_at or moment
+        locked.closed_at = moment
+        fields += ["resolved_at", "closed_at"]
+    elif old in DONE_STATUSES:
+        locked.resolved_at = locked.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    locked.save(update_fields=fields)
+    record_event(
+        locked,
+        Event.Kind.STATUS_CHANGED,
+        by=by,
+        by_label=str(by or by_contact),
+        old=old,
+        new=str(status),
+    )
+    _refresh(ticket, locked)
+    return locked
+
+
+@transaction.atomic
+def change_priority(ticket: Ticket, *, priority: Priority, by: User) -> Ticket:
+    priority = Priority(priority)
+    _require_agent(by)
+    locked = _locked(ticket)
+    old = locked.priority
+    if old == priority:
+        return locked
+    locked.priority = priority
+    locked.save(update_fields=["priority", "updated_at"])
+    record_event(locked, Event.Kind.PRIORITY_CHANGED, by=by, old=old, new=str(priority))
+    _refresh(ticket, locked)
+    return locked
+
+
+@transaction.atomic
+def assign_ticket(ticket: Ticket, *, agent: User | None, by: User) -> Ticket:
+    """Give the ticket to `agent`, or to nobody with `agent=None`."""
+    _require_agent(by)
+    if agent is not None and not agent.is_agent:
+        raise TicketChangeError("Tickets are assigned to agents only.")
+    locked = _locked(ticket)
+    previous = locked.assignee
+    if previous == agent:
+        return locked
+    locked.assignee = agent
+    locked.save(update_fields=["assignee", "updated_at"])
+    record_event(
+        locked,
+        Event.Kind.ASSIGNED,
+        by=by,
+        old=previous.pk if previous else None,
+        old_name=str(previous or ""),
+        new=agent.pk if agent else None,
+        new_name=str(agent or ""),
+    )
+    _refresh(ticket, locked)
+    return locked
+
+
+@transaction.atomic
+def merge_tickets(duplicate: Ticket, *, into: Ticket, by: User) -> Ticket:
+    """Fold a duplicate into the ticket that carries on; the duplicate is closed, not deleted.
+
+    Its messages stay where they are (the workspace of `into` shows them), so the history of
+    what the customer sent under the duplicate's tracking number is kept as it happened.
+    """
+    _require_agent(by)
+    if duplicate.pk == into.pk:
+        raise TicketChangeError("A ticket cannot be merged into itself.")
+    # Lock both rows in a fixed order, so two agents merging crosswise cannot deadlock.
+    rows = {
+        t.pk: t
+        for t in Ticket.objects.select_for_update()
+        .filter(pk__in=[duplicate.pk, into.pk])
+        .order_by("pk")
+    }
+    locked, target = rows[duplicate.pk], rows[into.pk]
+    if locked.customer_id != target.customer_id:
+        raise TicketChangeError("Only tickets of the same customer can be merged.")
+    if locked.merged_into_id is not None:
+        raise TicketChangeError("The ticket has already been merged.")
+    if target.merged_into_id is not None:
+        raise TicketChangeError("The target ticket has itself been merged into another.")
+
+    locked.merged_into = target
+    locked.save(update_fields=["merged_into", "updated_at"])
+    record_event(locked, Event.Kind.MERGED, by=by, into=target.tracking_number)
+    record_event(target, Event.Kind.MERGED, by=by, merged=locked.tracking_number)
+    closed = change_status(locked, status=Ticket.Status.CLOSED, by=by)
+    _refresh(duplicate, closed)
+    return target
+
+
+@transaction.atomic
+def link_tickets(ticket: Ticket, *, other: Ticket, by: User) -> None:
+    """Mark two tickets as related (the same outage, the same vendor bug); both logs say so."""
+    _require_agent(by)
+    if ticket.pk == other.pk:
+        raise TicketChangeError("A ticket cannot be linked to itself.")
+    if ticket.related_tickets.filter(pk=other.pk).exists():
+        return
+    ticket.related_tickets.add(other)
+    record_event(ticket, Event.Kind.LINKED, by=by, other=other.tracking_number)
+    record_event(other, Event.Kind.LINKED, by=by, other=ticket.tracking_number)
+
+
+@transaction.atomic
+def unlink_tickets(ticket: Ticket, *, other: Ticket, by: User) -> None:
+    _require_agent(by)
+    if not ticket.related_tickets.filter(pk=other.pk).exists():
+        return
+    ticket.related_tickets.remove(other)
+    record_event(ticket, Event.Kind.LINKED, by=by, other=other.tracking_number, removed=True)
+    record_event(other, Event.Kind.LINKED, by=by, other=ticket.tracking_number, removed=True)
+
+
+def _refresh(stale: Ticket, fresh: Ticket) -> None:
+    """Callers keep using the instance they passed in; let it show what is now stored."""
+    if stale is fresh:
+        return
+    for field in (
+        "status",
+        "priority",
+        "assignee_id",
+        "merged_into_id",
+        "resolved_at",
+        "closed_at",
+        "updated_at",
+    ):
+        setattr(stale, field, getattr(fresh, field))
+    # Cached related objects would otherwise contradict the fresh ids.
+    stale._state.fields_cache.pop("assignee", None)
+    stale._state.fields_cache.pop("merged_into", None)
