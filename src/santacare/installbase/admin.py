@@ -1,5 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
 
+from .forms import InstallBaseImportForm
+from .imports import COLUMNS, import_install_base
 from .models import Contract, Device, ServiceLevel, Vendor
 
 
@@ -29,3 +36,30 @@ class DeviceAdmin(admin.ModelAdmin):
     list_select_related = ["vendor", "customer", "contract", "site"]
     search_fields = ["serial_number", "device_type", "customer__name", "contract__number"]
     raw_id_fields = ["customer", "site", "contract"]
+    change_list_template = "admin/installbase/device/change_list.html"
+
+    def get_urls(self):
+        import_view = self.admin_site.admin_view(self.import_csv)
+        return [path("import/", import_view, name="installbase_device_import"), *super().get_urls()]
+
+    def import_csv(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("installbase.add_device"):
+            return HttpResponse(status=403)
+        form = InstallBaseImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = import_install_base(
+                form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+            )
+            if report.ok and not report.dry_run:
+                messages.success(request, _("Imported %(rows)s rows.") % {"rows": report.rows})
+                return redirect("admin:installbase_device_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import install base from CSV"),
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/installbase/device/import.html", context)
