@@ -1,0 +1,44 @@
+"""`santacare check --deploy` is clean with production settings, and production refuses to start
+without a secret key."""
+
+import os
+import subprocess
+import sys
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-production-secret-key-of-fifty-or-more-characters-0123456789abcdef",
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "desk.santacare.example",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_PRELOAD": "true",
+}
+
+
+def run_santacare(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("SANTACARE_INSECURE_DEV_KEY", "DEBUG")}
+    base["DJANGO_SETTINGS_MODULE"] = "santacare.settings"
+    return subprocess.run(
+        [sys.executable, "-m", "santacare", *args],
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_santacare("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = PRODUCTION_ENV | {"SECRET_KEY": ""}
+
+    result = run_santacare("check", env=env)
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
