@@ -1,28 +1,52 @@
 """Coverage calendars (R14): Finnish office hours and public holidays, in Europe/Helsinki.
 
-Pure functions, no ORM, so they can be tested exhaustively.
+Pure functions, no ORM, so they can be tested exhaustively. All arithmetic runs on UTC instants:
+subtracting two aware datetimes that share a ZoneInfo compares wall clocks and gets DST wrong.
+Coverage windows are built from Helsinki wall time (08:00–16:00, or local midnight to midnight
+for 24 × 7), so a 23- or 25-hour day comes out right on its own.
 """
 
-from datetime import date, datetime, time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from santacare.core.time import HELSINKI
 
 OFFICE_OPENS = time(8, 0)
 OFFICE_CLOSES = time(16, 0)
+OFFICE_HOURS = "office_hours"
+ALWAYS = "24x7"
+# Bounds every walk through the calendar: no target or clock spans more than this.
+MAX_DAYS = 3 * 366
+
+WEEKDAYS = (
+    pgettext_lazy("weekday", "Mon"),
+    pgettext_lazy("weekday", "Tue"),
+    pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"),
+    pgettext_lazy("weekday", "Fri"),
+    pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
 
 
-@lru_cache(maxsize=64)
-def _finnish_holidays(year: int) -> dict[date, str]:
+@lru_cache(maxsize=128)
+def _finnish_holidays(year: int, language: str = "en_US") -> dict[date, str]:
     # The PUBLIC category of `holidays` already includes Midsummer Eve and Christmas Eve, the
     # de-facto days off; never take a union with WORKDAY (flag days) or UNOFFICIAL.
-    return dict(holidays.country_holidays("FI", years=year, language="en_US"))
+    return dict(holidays.country_holidays("FI", years=year, language=language))
 
 
-def holiday_name(day: date) -> str | None:
-    return _finnish_holidays(day.year).get(day)
+def _holiday_language() -> str:
+    return "fi" if (get_language() or "fi").startswith("fi") else "en_US"
+
+
+def holiday_name(day: date, *, language: str = "en_US") -> str | None:
+    return _finnish_holidays(day.year, language).get(day)
 
 
 def is_business_day(day: date) -> bool:
@@ -33,3 +57,281 @@ def is_office_hours(moment: datetime) -> bool:
     """True in Finnish office hours: Mon–Fri 08:00–16:00 Helsinki time, holidays off."""
     local = moment.astimezone(HELSINKI)
     return is_business_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES
+
+
+@dataclass(frozen=True)
+class DayException:
+    """An admin's override of one day in one calendar: off (Dec 31) or open (a holiday worked)."""
+
+    is_open: bool
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    day: date
+    is_open: bool
+    reason: str  # "weekend" | "holiday" | "exception" | "" (open as usual)
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A coverage calendar: office hours (Finnish business days 08–16) or 24 × 7."""
+
+    kind: str = OFFICE_HOURS
+    exceptions: Mapping[date, DayException] = field(default_factory=dict)
+
+    def status(self, day: date) -> DayStatus:
+        exception = self.exceptions.get(day)
+        if exception is not None:
+            return DayStatus(day, exception.is_open, "exception", exception.name)
+        if self.kind == ALWAYS:
+            return DayStatus(day, True, "")
+        if day.weekday() >= 5:
+            return DayStatus(day, False, "weekend")
+        name = holiday_name(day, language=_holiday_language())
+        if name:
+            return DayStatus(day, False, "holiday", name)
+        return DayStatus(day, True, "")
+
+    def window(self, day: date) -> tuple[datetime, datetime] | None:
+        """The covered part of a day as UTC instants, or None on a day off."""
+        if not self.status(day).is_open:
+            return None
+        if self.kind == ALWAYS:
+            opens, closes = _local(day, time(0)), _local(day + timedelta(days=1), time(0))
+        else:
+            opens, closes = _local(day, OFFICE_OPENS), _local(day, OFFICE_CLOSES)
+        return opens, closes
+
+    def is_covered(self, moment: datetime) -> bool:
+        window = self.window(moment.astimezone(HELSINKI).date())
+        return window is not None and window[0] <= moment.astimezone(UTC) < window[1]
+
+    def is_business_day(self, day: date) -> bool:
+        """A business day for next-business-day deliveries: office days, with this calendar's
+        exceptions."""
+        exception = self.exceptions.get(day)
+        if exception is not None:
+            return exception.is_open
+        return is_business_day(day)
+
+
+def _local(day: date, at: time) -> datetime:
+    # 00:00, 08:00 and 16:00 exist exactly once on every Helsinki day (DST changes at 03:00/04:00).
+    return datetime.combine(day, at, tzinfo=HELSINKI).astimezone(UTC)
+
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass
+class Walk:
+    """The result of walking a calendar: the instant reached, what counted, and why."""
+
+    reached: datetime | None
+    counted: timedelta
+    lines: list[str]
+
+
+def format_moment(moment: datetime, *, with_time: bool = True) -> str:
+    local = moment.astimezone(HELSINKI)
+    text = f"{WEEKDAYS[local.weekday()]} {local.day}.{local.month}."
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
+def format_day(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {day.day}.{day.month}."
+
+
+def format_duration(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    sign, minutes = ("−", -minutes) if minutes < 0 else ("", minutes)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{sign}{hours} h {minutes} min"
+    if hours:
+        return f"{sign}{hours} h"
+    return f"{sign}{minutes} min"
+
+
+def _subtract(piece: Interval, pauses: Sequence[Interval]) -> list[Interval]:
+    pieces = [piece]
+    for p_start, p_end in pauses:
+        rest = []
+        for a, b in pieces:
+            if p_end <= a or p_start >= b:
+                rest.append((a, b))
+                continue
+            if a < p_start:
+                rest.append((a, p_start))
+            if p_end < b:
+                rest.append((p_end, b))
+        pieces = rest
+    return pieces
+
+
+def walk(
+    start: datetime,
+    *,
+    calendar: Calendar,
+    target: timedelta | None = None,
+    until: datetime | None = None,
+    pauses: Sequence[Interval] = (),
+) -> Walk:
+    """Count covered, unpaused time from `start`, stopping when `target` has been counted or at
+    `until`, whichever comes first. Adding time and measuring time are this one walk, so they
+    always agree."""
+    if target is None and until is None:
+        raise ValueError("walk() needs a target or an end")
+    start = start.astimezone(UTC)
+    until = until.astimezone(UTC) if until is not None else None
+    pauses = sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in pauses if b > a)
+    counted = timedelta(0)
+    lines: list[str] = []
+    if target is not None and target <= timedelta(0):
+        return Walk(start, counted, lines)
+    if until is not None and until <= start:
+        return Walk(until, counted, lines)
+    day = start.astimezone(HELSINKI).date()
+    closed_run: list[DayStatus] = []
+    for _ in range(MAX_DAYS):
+        day_start, day_end = _local(day, time(0)), _local(day + timedelta(days=1), time(0))
+        status = calendar.status(day)
+        window = calendar.window(day)
+        if window is None:
+            if day_end > start:
+                closed_run.append(status)
+            for p_start, p_end in pauses:
+                if start <= p_start < (day_end if until is None else min(day_end, until)) and (
+                    p_start >= day_start
+                ):
+                    _flush_closed(closed_run, lines)
+                    lines.append(_pause_line(p_start, p_end))
+        else:
+            clipped = (max(window[0], start), window[1] if until is None else min(window[1], until))
+            on_day = timedelta(0)
+            reached = None
+            if clipped[0] < clipped[1]:
+                for a, b in _subtract(clipped, pauses):
+                    if target is not None and counted + (b - a) >= target:
+                        reached = a + (target - counted)
+                        on_day += reached - a
+                        counted = target
+                        break
+                    counted += b - a
+                    on_day += b - a
+            end_point = reached or until
+            day_pauses = [
+                (a, b)
+                for a, b in pauses
+                if day_start <= a < day_end and a >= start and (end_point is None or a < end_point)
+            ]
+            if day_pauses or on_day > timedelta(0):
+                _flush_closed(closed_run, lines)
+            for p_start, p_end in day_pauses:
+                lines.append(_pause_line(p_start, p_end))
+            if on_day > timedelta(0):
+                lines.append(
+                    gettext("%(duration)s counted %(day)s")
+                    % {"duration": format_duration(on_day), "day": format_day(day)}
+                )
+            if reached is not None:
+                return Walk(reached, counted, lines)
+        if until is not None and until <= day_end:
+            return Walk(until, counted, lines)
+        day += timedelta(days=1)
+    raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+
+
+def _pause_line(start: datetime, end: datetime) -> str:
+    return gettext("paused %(start)s – %(end)s (waiting for the customer)") % {
+        "start": format_moment(start),
+        "end": format_moment(end),
+    }
+
+
+def _flush_closed(run: list[DayStatus], lines: list[str]) -> None:
+    """One line per holiday or exception; consecutive weekend days share a line."""
+    weekend: list[DayStatus] = []
+
+    def flush_weekend() -> None:
+        if not weekend:
+            return
+        span = format_day(weekend[0].day)
+        if len(weekend) > 1:
+            span = f"{span}–{format_day(weekend[-1].day)}"
+        lines.append(gettext("%(days)s weekend, outside coverage") % {"days": span})
+        weekend.clear()
+
+    for status in run:
+        if status.reason == "weekend":
+            weekend.append(status)
+            continue
+        flush_weekend()
+        name = status.name or gettext("day off")
+        lines.append(
+            gettext("%(day)s %(name)s, off") % {"day": format_day(status.day), "name": name}
+        )
+    flush_weekend()
+    run.clear()
+
+
+def add_business_time(
+    start: datetime, duration: timedelta, *, calendar: Calendar, pauses: Sequence[Interval] = ()
+) -> tuple[datetime, list[str]]:
+    """The instant at which `duration` of covered, unpaused time has passed since `start`, and
+    the explanation: which days counted, which were off, which pauses were skipped."""
+    result = walk(start, calendar=calendar, target=duration, pauses=pauses)
+    assert result.reached is not None  # a target always has an end, or walk() raised
+    return result.reached, result.lines
+
+
+def business_time_between(
+    start: datetime, end: datetime, *, calendar: Calendar, pauses: Sequence[Interval] = ()
+) -> timedelta:
+    """Covered, unpaused time between two instants (zero if `end` is not after `start`)."""
+    return walk(start, calendar=calendar, until=end, pauses=pauses).counted
+
+
+def next_business_day_delivery(
+    ordered_at: datetime, *, calendar: Calendar, cutoff: time = time(15, 0)
+) -> tuple[datetime, list[str]]:
+    """Next-business-day replacement: an order placed on a business day before the cut-off
+    (Helsinki time) ships that day and is due by the close of the next business day; a later
+    order ships a business day later (Cisco's and HPE's NBD rule)."""
+    local = ordered_at.astimezone(HELSINKI)
+    lines = [gettext("ordered %(moment)s") % {"moment": format_moment(ordered_at)}]
+    order_day = ship_day = local.date()
+    if calendar.is_business_day(order_day) and local.time() < cutoff:
+        text = gettext("before the %(cutoff)s cut-off: ships %(day)s")
+    else:
+        text = gettext("after the %(cutoff)s cut-off or on a day off: ships %(day)s")
+        ship_day = _next_business_day(order_day, calendar)
+    lines.append(text % {"cutoff": cutoff.strftime("%H:%M"), "day": format_day(ship_day)})
+    due_day = _next_business_day(ship_day, calendar)
+    run = [
+        DayStatus(
+            d, False, "weekend" if d.weekday() >= 5 else "holiday", _day_off_name(d, calendar)
+        )
+        for d in (order_day + timedelta(days=n) for n in range(1, (due_day - order_day).days))
+        if not calendar.is_business_day(d)
+    ]
+    _flush_closed(run, lines)
+    return _local(due_day, OFFICE_CLOSES), lines
+
+
+def _day_off_name(day: date, calendar: Calendar) -> str:
+    exception = calendar.exceptions.get(day)
+    if exception is not None:
+        return exception.name
+    return holiday_name(day, language=_holiday_language()) or ""
+
+
+def _next_business_day(day: date, calendar: Calendar) -> date:
+    for n in range(1, MAX_DAYS):
+        candidate = day + timedelta(days=n)
+        if calendar.is_business_day(candidate):
+            return candidate
+    raise ValueError(f"no business day within {MAX_DAYS} days of {day}")

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import CalendarException, ClockResult, SlaNotice, SlaTarget
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = [
+        "service_level",
+        "priority",
+        "response_minutes",
+        "restore_minutes",
+        "replacement_rule",
+        "replacement_minutes",
+        "replacement_cutoff",
+        "warning_percent",
+    ]
+    list_filter = ["service_level", "priority"]
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "day", "is_open", "name"]
+    list_filter = ["calendar", "is_open"]
+    date_hierarchy = "day"
+
+
+@admin.register(SlaNotice)
+class SlaNoticeAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "clock", "kind", "due", "created_at"]
+    list_filter = ["clock", "kind"]
+    raw_id_fields = ["ticket"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ClockResult)
+class ClockResultAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "clock", "elapsed_minutes", "target_minutes", "met", "month"]
+    list_filter = ["clock", "met", "priority", "channel"]
+    raw_id_fields = ["ticket", "customer"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,57 @@
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.utils import translation
+
+from santacare.installbase.models import ServiceLevel
+from santacare.sla.services import seed_default_targets
+from santacare.tickets.events import record_event
+from santacare.tickets.models import Event, Ticket
+from tests.factories import AdvancedServiceLevelFactory, CustomerFactory, ServiceLevelFactory
+
+
+@pytest.fixture
+def levels(db) -> dict[str, ServiceLevel]:
+    basic, advanced = ServiceLevelFactory(), AdvancedServiceLevelFactory()
+    seed_default_targets()
+    return {"basic": basic, "advanced": advanced}
+
+
+_counter = iter(range(100000, 999999))
+
+
+def make_ticket(*, level: ServiceLevel, received_at: datetime, priority: str = "P2", **fields):
+    return Ticket.objects.create(
+        tracking_number=f"SC-{next(_counter)}",
+        customer=fields.pop("customer", None) or CustomerFactory(),
+        channel=fields.pop("channel", "portal"),
+        subject="Switch down",
+        priority=priority,
+        service_level=level,
+        service_level_name=level.name,
+        received_at=received_at,
+        **fields,
+    )
+
+
+def change_status(ticket: Ticket, new: str, *, at: datetime) -> None:
+    """Record a status change the way the desk does, at a given instant."""
+    with time_machine.travel(at, tick=False):
+        record_event(ticket, Event.Kind.STATUS_CHANGED, old=ticket.status, new=new)
+    ticket.status = new
+    ticket.save(update_fields=["status"])
+
+
+def change_priority(ticket: Ticket, new: str, *, at: datetime) -> None:
+    with time_machine.travel(at, tick=False):
+        record_event(ticket, Event.Kind.PRIORITY_CHANGED, old=ticket.priority, new=new)
+    ticket.priority = new
+    ticket.save(update_fields=["priority"])
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Explanations are compared word for word; the Finnish ones have tests of their own."""
+    with translation.override("en"):
+        yield
