@@ -12,4 +12,5 @@ urlpatterns = [
     path("portal/", include("santacare.portal.urls")),
     path("desk/", include("santacare.desk.urls")),
     path("reports/", include("santacare.reports.urls")),
+    path("rma/", include("santacare.rma.urls")),
 ]
