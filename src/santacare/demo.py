@@ -17,6 +17,7 @@ from santacare.accounts.models import User
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
+from santacare.sla.services import seed_default_targets
 
 PASSWORD_FILE = "demo-password.txt"  # noqa: S105 - a file name, not a password
 
@@ -166,6 +167,7 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
         },
     )
     _device("FDO2544Y1QQ", vendors["Cisco"], "Catalyst 9200", toinen, toinen_site, toinen_contract)
+    seed_default_targets(today=today)
 
     return [
         DemoLogin("agentti@santacare.example", "agent"),

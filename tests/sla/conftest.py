@@ -4,11 +4,17 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from santacare.accounts.models import User
 from santacare.installbase.models import ServiceLevel
 from santacare.sla.services import seed_default_targets
-from santacare.tickets.events import record_event
-from santacare.tickets.models import Event, Ticket
-from tests.factories import AdvancedServiceLevelFactory, CustomerFactory, ServiceLevelFactory
+from santacare.tickets import services
+from santacare.tickets.models import Ticket
+from tests.factories import (
+    AdvancedServiceLevelFactory,
+    AgentFactory,
+    CustomerFactory,
+    ServiceLevelFactory,
+)
 
 
 @pytest.fixture
@@ -36,18 +42,20 @@ def make_ticket(*, level: ServiceLevel, received_at: datetime, priority: str = "
 
 
 def change_status(ticket: Ticket, new: str, *, at: datetime) -> None:
-    """Record a status change the way the desk does, at a given instant."""
+    """Change the status through the desk's own service, at a given instant."""
     with time_machine.travel(at, tick=False):
-        record_event(ticket, Event.Kind.STATUS_CHANGED, old=ticket.status, new=new)
-    ticket.status = new
-    ticket.save(update_fields=["status"])
+        services.change_status(ticket, status=new, by=_agent())
 
 
 def change_priority(ticket: Ticket, new: str, *, at: datetime) -> None:
     with time_machine.travel(at, tick=False):
-        record_event(ticket, Event.Kind.PRIORITY_CHANGED, old=ticket.priority, new=new)
-    ticket.priority = new
-    ticket.save(update_fields=["priority"])
+        services.change_priority(ticket, priority=new, by=_agent())
+
+
+def _agent():
+    return User.objects.filter(email="sla-agent@santacare.example").first() or AgentFactory(
+        email="sla-agent@santacare.example"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -270,10 +270,13 @@ def _flush_closed(run: list[DayStatus], lines: list[str]) -> None:
             weekend.append(status)
             continue
         flush_weekend()
-        name = status.name or gettext("day off")
-        lines.append(
-            gettext("%(day)s %(name)s, off") % {"day": format_day(status.day), "name": name}
-        )
+        day = format_day(status.day)
+        if status.name:
+            # Admin-entered names are looked up too: a seeded "New Year's Eve" is translated.
+            name = gettext(status.name)
+            lines.append(gettext("%(day)s %(name)s, off") % {"day": day, "name": name})
+        else:
+            lines.append(gettext("%(day)s off") % {"day": day})
     flush_weekend()
     run.clear()
 

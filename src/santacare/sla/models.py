@@ -66,7 +66,7 @@ class SlaTarget(TimestampedModel):
         help_text=_("A next-business-day replacement ordered after this ships a day later."),
     )
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of target)"),
+        _("warn at (percent of target)"),
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )

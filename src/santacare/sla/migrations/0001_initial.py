@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('replacement_rule', models.CharField(choices=[('nbd', 'Next business day (with an order cut-off)'), ('hours', 'Within a number of covered hours')], default='nbd', max_length=10, verbose_name='replacement delivery')),
                 ('replacement_minutes', models.PositiveIntegerField(blank=True, help_text='Only for a delivery within a number of covered hours.', null=True, verbose_name='replacement target (minutes)')),
                 ('replacement_cutoff', models.TimeField(default=datetime.time(15, 0), help_text='A next-business-day replacement ordered after this ships a day later.', verbose_name='order cut-off (Helsinki time)')),
-                ('warning_percent', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn at (% of target)')),
+                ('warning_percent', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn at (percent of target)')),
                 ('service_level', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sla_targets', to='installbase.servicelevel', verbose_name='service level')),
             ],
             options={

@@ -1,0 +1,63 @@
+"""What the desk asks of the clocks: which open tickets run out of time first."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+
+from santacare.tickets.models import Event, Ticket
+
+from .services import HISTORY_KINDS, Clock, ClockContext, ticket_clocks
+
+# Bounds one call: the desk shows a page, the sweep walks in batches.
+MAX_OPEN_TICKETS = 5000
+
+
+@dataclass(frozen=True)
+class TicketAtRisk:
+    ticket: Ticket
+    clock: Clock  # the open clock with the least time left
+    clocks: list[Clock]
+
+    @property
+    def remaining(self) -> timedelta:
+        return self.clock.remaining
+
+
+def with_history(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Load what the clocks read in two queries, however many tickets there are."""
+    events = Event.objects.filter(kind__in=HISTORY_KINDS).order_by("created_at", "id")
+    return queryset.select_related("service_level").prefetch_related(
+        Prefetch("events", queryset=events)
+    )
+
+
+def tickets_at_risk(
+    *,
+    now: datetime,
+    queryset: QuerySet[Ticket] | None = None,
+    within: timedelta | None = None,
+    limit: int = 50,
+) -> list[TicketAtRisk]:
+    """Open tickets sorted by the time left on their most urgent clock (breached first).
+
+    The due time depends on the calendar, the pauses and the priority history, which SQL cannot
+    walk, so this computes in Python — over open tickets only (at most MAX_OPEN_TICKETS), with
+    their history fetched in two queries. `within` keeps only tickets with less time left.
+    """
+    queryset = queryset if queryset is not None else Ticket.objects.all()
+    open_tickets = with_history(
+        queryset.filter(status__in=Ticket.OPEN_STATUSES, service_level__isnull=False)
+    )[:MAX_OPEN_TICKETS]
+    context = ClockContext.load()
+    found = []
+    for ticket in open_tickets:
+        clocks = ticket_clocks(ticket, now=now, context=context)
+        running = [clock for clock in clocks if clock.is_open]
+        if not running:
+            continue
+        urgent = min(running, key=lambda clock: clock.remaining)
+        if within is None or urgent.remaining <= within:
+            found.append(TicketAtRisk(ticket, urgent, clocks))
+    found.sort(key=lambda risk: (risk.remaining, risk.ticket.received_at))
+    return found[:limit]
