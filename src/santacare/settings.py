@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "huey.contrib.djhuey",
+    "ninja",
     # Data apps, in import order: each may import only from those above it.
     "santacare.core",
     "santacare.accounts",
@@ -138,6 +139,18 @@ ACCOUNT_ADAPTER = "santacare.accounts.adapters.NoSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "SantaCare"
+# Portal addresses come from the customer's own data (R11) or were proven by an access request's
+# verification link, and agents' from us: MFA may be set up without allauth's email records.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+ACCOUNT_RATE_LIMITS = {
+    # allauth's defaults cover login, failed logins and password reset; the portal's access
+    # request form adds its own (per IP and per address), so it cannot flood a mailbox.
+    "portal_access_request": "10/h/ip,3/h/key",
+}
+# A working day: a customer's portal session does not outlive the day it was opened.
+SESSION_COOKIE_AGE = 10 * 60 * 60
+ACCOUNT_SESSION_REMEMBER = None
 
 # --- Internationalisation (R14) ---------------------------------------------------------------
 LANGUAGE_CODE = "fi"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("desk/", include("santacare.desk.urls")),
     path("reports/", include("santacare.reports.urls")),
     path("rma/", include("santacare.rma.urls")),
+    path("api/", include("santacare.api.urls")),
 ]

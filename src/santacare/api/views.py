@@ -1,0 +1,143 @@
+"""The API (django-ninja, OpenAPI at /api/v1/openapi.json): the same intake as every channel."""
+
+from django.http import HttpRequest
+from django.utils import translation
+from ninja import NinjaAPI, Query, Status
+
+from santacare.customers.queries import contact_by_email
+from santacare.installbase.models import Device
+from santacare.tickets.intake import IntakeResult, TicketRequest, add_message, open_ticket
+from santacare.tickets.models import Channel, Message, Ticket
+from santacare.tickets.tracking import parse_tracking_number
+
+from .auth import TokenAuth
+from .models import ApiToken
+from .schemas import DeviceOut, ErrorOut, MessageIn, MessageOut, OutcomeOut, TicketIn, TicketOut
+
+api = NinjaAPI(
+    title="SantaCare Service Desk API",
+    version="1",
+    urls_namespace="api",
+    auth=TokenAuth(),
+    description="Open and follow SantaCare Maintenance tickets from your own systems.",
+)
+
+PAGE_SIZE = 50
+
+
+def _tickets_for(token: ApiToken):
+    tickets = Ticket.objects.filter(merged_into__isnull=True)
+    if token.contact:
+        tickets = tickets.filter(customer_id=token.contact.customer_id)
+    return tickets
+
+
+def _ticket_or_none(token: ApiToken, tracking_number: str) -> Ticket | None:
+    number = parse_tracking_number(tracking_number)
+    if number is None:
+        return None
+    return _tickets_for(token).filter(tracking_number=number).first()
+
+
+def _outcome(result: IntakeResult, language: str) -> dict:
+    with translation.override(language):
+        message = result.explanation()
+    return {
+        "outcome": result.outcome,
+        "tracking_number": result.tracking_number,
+        "reason": result.reason,
+        "missing": list(result.missing),
+        "message": message,
+    }
+
+
+@api.get("/devices", response=list[DeviceOut], summary="Your install base")
+def list_devices(request: HttpRequest, serial_number: str = Query("", max_length=64)):
+    token: ApiToken = request.auth
+    devices = Device.objects.select_related("vendor", "contract__service_level")
+    if token.contact:
+        devices = devices.filter(customer_id=token.contact.customer_id)
+    if serial_number:
+        devices = devices.filter(serial_number__icontains=serial_number.strip())
+    return devices.order_by("serial_number")[:PAGE_SIZE]
+
+
+@api.post(
+    "/tickets",
+    response={201: OutcomeOut, 422: OutcomeOut, 400: ErrorOut},
+    summary="Open a ticket",
+    description="201 when a ticket was opened (created, info_requested or must_call); 422 with "
+    "the outcome when the request cannot be handled here (refused, or redirected to the NOC).",
+)
+def create_ticket(request: HttpRequest, payload: TicketIn):
+    token: ApiToken = request.auth
+    contact = token.contact
+    if token.user:
+        contact = contact_by_email(payload.contact_email) if payload.contact_email else None
+        if contact is None:
+            return Status(400, {"detail": "contact_email must name a recorded contact."})
+    result = open_ticket(
+        TicketRequest(
+            channel=Channel.API,
+            contact=contact,
+            subject=payload.subject,
+            description=payload.description,
+            serial_number=payload.serial_number,
+            priority=payload.priority,
+            hardware_fault=payload.hardware_fault,
+            delivery_address=payload.delivery_address,
+            delivery_contact=payload.delivery_contact,
+            opened_by=token.user,
+        )
+    )
+    return Status(201 if result.ticket else 422, _outcome(result, contact.language))
+
+
+@api.get("/tickets", response=list[TicketOut], summary="Your tickets, newest first")
+def list_tickets(request: HttpRequest, before: int | None = None):
+    """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page."""
+    tickets = _tickets_for(request.auth).order_by("-id")
+    if before is not None:
+        tickets = tickets.filter(id__lt=before)
+    return tickets[:PAGE_SIZE]
+
+
+@api.get("/tickets/{tracking_number}", response={200: TicketOut, 404: ErrorOut})
+def get_ticket(request: HttpRequest, tracking_number: str):
+    ticket = _ticket_or_none(request.auth, tracking_number)
+    if ticket is None:
+        return Status(404, {"detail": "Not found."})
+    return Status(200, ticket)
+
+
+@api.get("/tickets/{tracking_number}/messages", response={200: list[MessageOut], 404: ErrorOut})
+def list_messages(request: HttpRequest, tracking_number: str):
+    token: ApiToken = request.auth
+    ticket = _ticket_or_none(token, tracking_number)
+    if ticket is None:
+        return Status(404, {"detail": "Not found."})
+    messages = ticket.messages.order_by("created_at", "id")
+    if token.contact:
+        messages = messages.filter(visibility=Message.Visibility.PUBLIC, held_for_review=False)
+    return Status(200, list(messages))
+
+
+@api.post(
+    "/tickets/{tracking_number}/messages",
+    response={201: OutcomeOut, 404: ErrorOut, 422: OutcomeOut},
+    summary="Add a reply (R4)",
+)
+def create_message(request: HttpRequest, tracking_number: str, payload: MessageIn):
+    token: ApiToken = request.auth
+    ticket = _ticket_or_none(token, tracking_number)
+    if ticket is None:
+        return Status(404, {"detail": "Not found."})
+    result = add_message(
+        ticket,
+        body=payload.body,
+        channel=Channel.API,
+        author_contact=token.contact,
+        author_user=token.user,
+    )
+    language = token.contact.language if token.contact else ticket.language
+    return Status(201 if result.message else 422, _outcome(result, language))
