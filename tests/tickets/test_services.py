@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Event, Priority, Ticket
 from santacare.tickets.services import (
+    PHONE_CALL_MADE,
     TicketChangeError,
     assign_ticket,
     change_priority,
     change_status,
     link_tickets,
     merge_tickets,
+    record_phone_call,
     unlink_tickets,
 )
 from tests.factories import AgentFactory, ContactFactory, UserFactory
@@ -235,3 +237,15 @@ def test_link_is_symmetric_logged_once_and_removable(ticket, alice, alice_device
 def test_a_ticket_cannot_be_linked_to_itself(ticket, agent):
     with pytest.raises(TicketChangeError):
         link_tickets(ticket, other=ticket, by=agent)
+
+
+def test_r8_recording_the_call_clears_the_flag_and_logs_the_agent(ticket, agent):
+    ticket.phone_call_required = True
+    ticket.save(update_fields=["phone_call_required"])
+
+    record_phone_call(ticket, by=agent)
+    record_phone_call(ticket, by=agent)
+
+    ticket.refresh_from_db()
+    assert not ticket.phone_call_required
+    assert events(ticket, PHONE_CALL_MADE) == [({}, "Aino Agentti")]

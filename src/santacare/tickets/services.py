@@ -206,3 +206,23 @@ def _refresh(stale: Ticket, fresh: Ticket) -> None:
     # Cached related objects would otherwise contradict the fresh ids.
     stale._state.fields_cache.pop("assignee", None)
     stale._state.fields_cache.pop("merged_into", None)
+
+
+PHONE_CALL_MADE = "phone_call_made"
+
+
+@transaction.atomic
+def record_phone_call(ticket: Ticket, *, by: User) -> Ticket:
+    """R8: an agent has phoned the customer about a request that had to come by phone.
+
+    The flag that made the ticket stand out in the desk is cleared, and the log says who called.
+    """
+    _require_agent(by)
+    locked = _locked(ticket)
+    if not locked.phone_call_required:
+        return locked
+    locked.phone_call_required = False
+    locked.save(update_fields=["phone_call_required", "updated_at"])
+    record_event(locked, PHONE_CALL_MADE, by=by)
+    ticket.phone_call_required = False
+    return locked

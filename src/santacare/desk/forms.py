@@ -1,0 +1,112 @@
+"""Input shapes of the desk; the rules themselves live in the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from santacare.accounts.models import User
+from santacare.customers.models import Contact
+from santacare.installbase.models import Device
+from santacare.tickets.models import Channel, Priority, Ticket
+
+from .queues import Queue
+
+TEXTAREA = {"rows": 4}
+
+
+class PhoneIntakeForm(forms.Form):
+    """R7 and R9: everything the ticket needs is asked on the call, none of it guessed."""
+
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.select_related("customer"), widget=forms.HiddenInput
+    )
+    device = forms.ModelChoiceField(
+        queryset=Device.objects.select_related("vendor", "contract"), widget=forms.HiddenInput
+    )
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    description = forms.CharField(
+        label=_("Description of the problem"), widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority, initial=Priority.P3)
+    hardware_fault = forms.BooleanField(label=_("Hardware fault suspected"), required=False)
+    delivery_address = forms.CharField(
+        label=_("Delivery address for the replacement part"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    delivery_contact = forms.CharField(
+        label=_("Contact person for the delivery (name, phone)"), max_length=300, required=False
+    )
+    add_as_technical_contact = forms.BooleanField(
+        label=_("The company confirmed: add the caller as a technical contact"), required=False
+    )
+    confirmed_by = forms.CharField(
+        label=_("Confirmed by (name and role at the company)"), max_length=200, required=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        contact, device = data.get("contact"), data.get("device")
+        if contact and device and device.customer_id != contact.customer_id:
+            raise forms.ValidationError(
+                _("The device belongs to another customer than the caller."), code="customer"
+            )
+        if data.get("hardware_fault"):
+            for name in ("delivery_address", "delivery_contact"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, _("Required when a hardware fault is suspected."))
+        if contact and not contact.is_technical:
+            if not data.get("add_as_technical_contact"):
+                self.add_error(
+                    "add_as_technical_contact",
+                    _("The caller is not a technical contact of the company."),
+                )
+            elif not (data.get("confirmed_by") or "").strip():
+                self.add_error("confirmed_by", _("Say who at the company confirmed it."))
+        return data
+
+
+class QueueFilterForm(forms.Form):
+    queue = forms.ChoiceField(choices=list(Queue.LABELS.items()), required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Ticket.Status.choices], required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", _("Any priority")), *Priority.choices], required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("Any channel")), *Channel.choices], required=False
+    )
+    after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+    internal = forms.BooleanField(
+        label=_("Internal note (never shown to the customer)"), required=False
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status)
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority)
+
+
+class AssigneeForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.filter(is_active=True).exclude(role=User.Role.CUSTOMER),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+
+class OtherTicketForm(forms.Form):
+    """Merge into, or link to, another ticket named by its tracking number."""
+
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=40)

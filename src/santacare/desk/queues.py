@@ -1,0 +1,137 @@
+"""The desk's queues, their counts, search and keyset pagination.
+
+Every page is one query for the rows and one for the counts, however many rows it shows; the
+next page starts after the last row seen (keyset), so paging deep never scans what was skipped.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from santacare.accounts.models import User
+from santacare.tickets.models import Channel, Priority, Ticket
+from santacare.tickets.tracking import parse_tracking_number
+
+PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 200
+
+
+class Queue:
+    NEW = "new"
+    UNASSIGNED = "unassigned"
+    MINE = "mine"
+    WAITING = "waiting"
+    ALL = "all"
+
+    LABELS = {
+        NEW: _("New"),
+        UNASSIGNED: _("Unassigned"),
+        MINE: _("Mine"),
+        WAITING: _("Waiting for customer"),
+        ALL: _("All"),
+    }
+
+
+def _queue_conditions(user: User) -> dict[str, Q]:
+    open_ = Q(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
+    return {
+        Queue.NEW: Q(status=Ticket.Status.NEW, merged_into__isnull=True),
+        Queue.UNASSIGNED: open_ & Q(assignee__isnull=True),
+        Queue.MINE: open_ & Q(assignee=user),
+        Queue.WAITING: Q(status=Ticket.Status.WAITING_ON_CUSTOMER),
+        Queue.ALL: Q(),
+    }
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """All queue counts in one query."""
+    conditions = _queue_conditions(user)
+    return Ticket.objects.aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    queue: str = Queue.ALL
+    q: str = ""
+    status: str = ""
+    priority: str = ""
+    channel: str = ""
+
+
+def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Tracking number, serial, customer or words of the subject and description.
+
+    PostgreSQL searches the words with the Finnish configuration, so "kytkimen" finds
+    "kytkin"; SQLite, the embedded default, falls back to a plain substring match.
+    """
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    if not text:
+        return tickets
+    tracking_number = parse_tracking_number(text)
+    if tracking_number:
+        return tickets.filter(tracking_number=tracking_number)
+    condition = (
+        Q(tracking_number__icontains=text)
+        | Q(serial_number__icontains=text)
+        | Q(customer__name__icontains=text)
+        | Q(customer__business_id=text)
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        tickets = tickets.annotate(
+            document=SearchVector("subject", "description", config="finnish")
+        )
+        condition |= Q(document=SearchQuery(text, config="finnish", search_type="websearch"))
+    else:
+        condition |= Q(subject__icontains=text) | Q(description__icontains=text)
+    return tickets.filter(condition)
+
+
+def filtered_tickets(user: User, filters: Filters) -> QuerySet[Ticket]:
+    condition = _queue_conditions(user).get(filters.queue, Q())
+    tickets = Ticket.objects.filter(condition).select_related("customer", "assignee")
+    if filters.status in Ticket.Status.values:
+        tickets = tickets.filter(status=filters.status)
+    if filters.priority in Priority.values:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.channel in Channel.values:
+        tickets = tickets.filter(channel=filters.channel)
+    return search(tickets, filters.q)
+
+
+@dataclass(frozen=True)
+class Page:
+    tickets: list[Ticket]
+    next_cursor: str | None
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    return f"{ticket.received_at.isoformat()}~{ticket.pk}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """None for anything malformed: a tampered cursor shows the first page, never an error."""
+    moment, _, pk = cursor.partition("~")
+    try:
+        parsed = datetime.fromisoformat(moment)
+        return (parsed, int(pk)) if parsed.tzinfo else None
+    except ValueError:
+        return None
+
+
+def ticket_page(tickets: QuerySet[Ticket], *, after: str = "") -> Page:
+    tickets = tickets.order_by("-received_at", "-id")
+    position = decode_cursor(after) if after else None
+    if position:
+        moment, pk = position
+        tickets = tickets.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=pk))
+    rows = list(tickets[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Page(rows, encode_cursor(rows[-1]) if more else None)

@@ -1,0 +1,19 @@
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from santacare.desk.services import TECHNICAL_CONTACT_ADDED
+from santacare.tickets.models import Event
+from santacare.tickets.services import PHONE_CALL_MADE
+
+register = template.Library()
+
+# Kinds the desk records beyond Event.Kind (the column is open to other apps' kinds).
+_DESK_KINDS = {
+    TECHNICAL_CONTACT_ADDED: _("Caller added as a technical contact"),
+    PHONE_CALL_MADE: _("Customer phoned"),
+}
+
+
+@register.filter
+def event_label(event: Event) -> str:
+    return str(_DESK_KINDS.get(event.kind, event.kind_label))
