@@ -118,3 +118,56 @@ class Contact(TimestampedModel):
     @property
     def may_open_tickets(self) -> bool:
         return self.is_technical and self.is_active and self.customer.is_active
+
+
+class AccessRequest(TimestampedModel):
+    """A request for a portal account (R11), kept whatever its fate, as the record of who asked."""
+
+    class Status(models.TextChoices):
+        AWAITING_VERIFICATION = "awaiting_verification", _("Email verification sent")
+        PENDING = "pending", _("Waiting for an agent")
+        APPROVED = "approved", _("Approved, waiting for the person to activate")
+        ACTIVATED = "activated", _("Account activated")
+        DECLINED = "declined", _("Declined")
+        REFUSED = "refused", _("Refused: not a technical contact")
+
+    company_name = models.CharField(_("company name"), max_length=200)
+    business_id = models.CharField(_("business ID"), max_length=9)
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=40)
+    job_role = models.CharField(_("job role"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language, default=Language.FINNISH
+    )
+    status = models.CharField(_("status"), max_length=30, choices=Status)
+    # The company the business ID matched, if any; agents approve only into a known company.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="access_requests"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="access_requests"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    class Meta:
+        verbose_name = _("portal access request")
+        verbose_name_plural = _("portal access requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>, {self.company_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)

@@ -1,0 +1,122 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from santacare.tickets.intake import MAX_BODY_LENGTH, MAX_FIELD_LENGTH
+from santacare.tickets.models import Priority
+
+
+class NewTicketForm(forms.Form):
+    """R3 and R9: the device comes from the install base; the person supplies the rest."""
+
+    # Echoes the device of the URL. A different value means the page was tampered with (another
+    # company's serial, say): refused, never used.
+    serial_number = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    subject = forms.CharField(
+        label=_("Short summary"),
+        required=False,
+        max_length=200,
+        help_text=_("Optional. The first line of the description is used if left empty."),
+    )
+    description = forms.CharField(
+        label=_("Description of the problem or request"),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happens, since when, what you have tried, and what it affects."),
+        error_messages={"required": _("Describe the problem or request.")},
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
+    hardware_fault = forms.BooleanField(label=_("Hardware fault suspected?"), required=False)
+    delivery_address = forms.CharField(
+        label=_("Delivery address for the replacement part"),
+        required=False,
+        max_length=MAX_FIELD_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    delivery_contact = forms.CharField(
+        label=_("Contact person for the delivery (name, phone)"),
+        required=False,
+        max_length=300,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("hardware_fault"):
+            # R9: a replacement part needs somewhere to go and someone to receive it.
+            if not (data.get("delivery_address") or "").strip():
+                self.add_error(
+                    "delivery_address",
+                    _("A suspected hardware fault needs a delivery address for the part."),
+                )
+            if not (data.get("delivery_contact") or "").strip():
+                self.add_error(
+                    "delivery_contact",
+                    _("A suspected hardware fault needs a contact person for the delivery."),
+                )
+        return data
+
+
+class SerialSearchForm(forms.Form):
+    serial_number = forms.CharField(
+        label=_("Serial number"),
+        max_length=64,
+        help_text=_("Printed on the device's label, for example FOC2233X0AB."),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+MAX_FILES_PER_REPLY = 5
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write a message.")},
+    )
+    files = MultipleFileField(label=_("Attachments"), required=False)
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data.get("files") or []
+        if len(files) > MAX_FILES_PER_REPLY:
+            raise forms.ValidationError(
+                _("At most %(count)d files per message.") % {"count": MAX_FILES_PER_REPLY}
+            )
+        return files
+
+
+class AccessRequestForm(forms.Form):
+    """R11: company name, the person's contact details and job role."""
+
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    business_id = forms.CharField(
+        label=_("Business ID"),
+        max_length=20,
+        help_text=_("Finnish business ID (Y-tunnus), for example 1234567-8."),
+    )
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    phone = forms.CharField(label=_("Phone"), max_length=40)
+    job_role = forms.CharField(label=_("Job role in the company"), max_length=200)
+
+    def clean_business_id(self) -> str:
+        from santacare.customers.models import validate_business_id
+
+        value = "".join(self.cleaned_data["business_id"].split())
+        validate_business_id(value)
+        return value

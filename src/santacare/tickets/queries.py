@@ -1,0 +1,107 @@
+"""What a customer's contact may see of tickets: every portal read goes through here.
+
+Tenant isolation lives in one place (domain-reliability D, "customer-scoped queryset"): each
+function starts from the contact's own company, so a view cannot forget the filter. Another
+company's ticket or attachment is simply not found (404), never "forbidden", so its existence
+is not revealed either.
+"""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from santacare.customers.models import Contact
+
+from .models import Attachment, Message, Ticket
+from .tracking import parse_tracking_number
+
+
+class StatusFilter:
+    OPEN = "open"
+    DONE = "done"
+    ALL = "all"
+
+
+def tickets_for_contact(
+    contact: Contact, *, mine: bool = False, status: str = StatusFilter.ALL, search: str = ""
+) -> QuerySet[Ticket]:
+    """The contact's company's tickets (or only the contact's own), newest first."""
+    tickets = Ticket.objects.filter(customer_id=contact.customer_id, merged_into__isnull=True)
+    if mine:
+        tickets = tickets.filter(contact=contact)
+    if status == StatusFilter.OPEN:
+        tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
+    elif status == StatusFilter.DONE:
+        tickets = tickets.exclude(status__in=Ticket.OPEN_STATUSES)
+    search = search.strip()
+    if search:
+        number = parse_tracking_number(search)
+        if number:
+            tickets = tickets.filter(tracking_number=number)
+        else:
+            tickets = tickets.filter(
+                Q(serial_number__iexact=search)
+                | Q(subject__icontains=search)
+                | Q(description__icontains=search)
+            )
+    return tickets.select_related("contact").order_by("-received_at", "-id")
+
+
+def page_of_tickets(
+    tickets: QuerySet[Ticket], *, after: tuple[datetime, int] | None, size: int
+) -> tuple[list[Ticket], tuple[datetime, int] | None]:
+    """Keyset pagination on (received_at, id): constant cost however deep the page is.
+
+    Returns the rows and the key to pass as `after` for the next page (None on the last).
+    """
+    if after is not None:
+        moment, pk = after
+        tickets = tickets.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=pk))
+    rows = list(tickets[: size + 1])
+    if len(rows) > size:
+        last = rows[size - 1]
+        return rows[:size], (last.received_at, last.pk)
+    return rows, None
+
+
+def ticket_for_contact_or_404(contact: Contact, tracking_number: str) -> Ticket:
+    number = parse_tracking_number(tracking_number)
+    if number is None:
+        raise Http404("No such ticket.")
+    ticket = (
+        Ticket.objects.select_related("contact", "device", "device__site", "service_level")
+        .filter(customer_id=contact.customer_id, tracking_number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404("No such ticket.")
+    return ticket
+
+
+def public_messages(ticket: Ticket) -> QuerySet[Message]:
+    """The conversation as the customer sees it: no internal notes, nothing held for review."""
+    return (
+        ticket.messages.filter(visibility=Message.Visibility.PUBLIC, held_for_review=False)
+        .select_related("author_user", "author_contact")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.filter(is_inline=False))
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def attachment_for_contact_or_404(contact: Contact, attachment_id: int) -> Attachment:
+    attachment = (
+        Attachment.objects.select_related("message__ticket")
+        .filter(
+            pk=attachment_id,
+            message__ticket__customer_id=contact.customer_id,
+            message__visibility=Message.Visibility.PUBLIC,
+            message__held_for_review=False,
+        )
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return attachment
