@@ -2,7 +2,7 @@ import pytest
 
 from tests.factories import ContactFactory, CustomerFactory, DeviceFactory
 
-pytest_plugins = ["tests.support.browser"]
+pytest_plugins = ["tests.support.browser", "tests.support.mail"]
 
 
 @pytest.fixture

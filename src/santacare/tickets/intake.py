@@ -26,6 +26,7 @@ from santacare.sla.calendars import is_office_hours
 
 from .events import record_event
 from .models import Channel, Event, Message, Priority, RequiredItem, Ticket
+from .notifications import acknowledge_ticket, mail_agent_reply
 from .tracking import allocate_tracking_number
 
 MAX_SUBJECT_LENGTH = 200
@@ -71,6 +72,10 @@ class TicketRequest:
     opened_by: User | None = None
     received_at: datetime | None = None
     email_message_id: str = ""
+    email_references: tuple[str, ...] = ()
+    # The mail gateway turns this off for mail that must not be answered by a robot (loops,
+    # RFC 3834); every other channel gets the acknowledgement (R6).
+    acknowledge: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,21 @@ class IntakeResult:
 
 @transaction.atomic
 def open_ticket(request: TicketRequest) -> IntakeResult:
+    """Open a ticket, or say why not; a ticket opened gets its acknowledgement queued (R6)."""
+    result = _open_ticket(request)
+    if result.ticket is not None and request.acknowledge:
+        acknowledge_ticket(
+            result.ticket,
+            explanation=explain(result),
+            in_reply_to=request.email_message_id,
+            references=(*request.email_references, request.email_message_id)
+            if request.email_message_id
+            else (),
+        )
+    return result
+
+
+def _open_ticket(request: TicketRequest) -> IntakeResult:
     contact = request.contact
     if contact is None:
         return IntakeResult(Outcome.REFUSED, reason=Reason.UNKNOWN_SENDER)
@@ -194,12 +214,7 @@ def _create_ticket(
         received_at=received_at,
     )
     if device is not None:
-        contract = device.contract
-        ticket.serial_number = device.serial_number
-        ticket.device_type = device.description
-        ticket.contract_number = contract.number
-        ticket.service_level = contract.service_level
-        ticket.service_level_name = contract.service_level.name
+        _snapshot_device(ticket, device)
     else:
         ticket.device_type = clean_line(request.device_type, max_length=200)
     ticket.missing_information = missing_information(ticket)
@@ -207,6 +222,16 @@ def _create_ticket(
         ticket.status = Ticket.Status.INFO_REQUESTED
     ticket.save()
     return ticket
+
+
+def _snapshot_device(ticket: Ticket, device: Device) -> None:
+    contract = device.contract
+    ticket.device = device
+    ticket.serial_number = device.serial_number
+    ticket.device_type = device.description
+    ticket.contract_number = contract.number
+    ticket.service_level = contract.service_level
+    ticket.service_level_name = contract.service_level.name
 
 
 def missing_information(ticket: Ticket) -> list[str]:
@@ -245,8 +270,13 @@ def add_message(
     internal: bool = False,
     body_html: str = "",
     email_message_id: str = "",
+    held_for_review: bool = False,
 ) -> IntakeResult:
-    """Continue a ticket (R4): a customer's or an agent's reply, or an agent's internal note."""
+    """Continue a ticket (R4): a customer's or an agent's reply, or an agent's internal note.
+
+    A public agent reply is mailed to the ticket's contact; an internal note never is. A
+    message held for review is stored for agents only and changes nothing on the ticket.
+    """
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     is_agent = author_user is not None and author_user.is_agent
     if not is_agent and not may_act_on(ticket, contact=author_contact):
@@ -272,7 +302,13 @@ def add_message(
         body=text,
         body_html=body_html,
         email_message_id=email_message_id,
+        held_for_review=held_for_review,
     )
+    if message.held_for_review:
+        record_event(
+            ticket, Event.Kind.MAIL_HELD, by_label=message.author_email, message=message.pk
+        )
+        return IntakeResult(Outcome.APPENDED, ticket=ticket, message=message)
     record_event(
         ticket,
         Event.Kind.MESSAGE_ADDED,
@@ -282,7 +318,92 @@ def add_message(
         visibility=message.visibility,
     )
     _move_status_after_message(ticket, message, by=author_user)
+    if message.direction == Message.Direction.OUTBOUND:
+        mail_agent_reply(message)
     return IntakeResult(Outcome.APPENDED, ticket=ticket, message=message)
+
+
+@transaction.atomic
+def release_held_message(message: Message, *, by: User) -> Message:
+    """An agent has reviewed a held message: it now counts like any other reply."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if not message.held_for_review:
+        return message
+    message.held_for_review = False
+    message.save(update_fields=["held_for_review", "updated_at"])
+    record_event(message.ticket, Event.Kind.MESSAGE_ADDED, by=by, message=message.pk, released=True)
+    _move_status_after_message(message.ticket, message, by=by)
+    if message.direction == Message.Direction.OUTBOUND:
+        mail_agent_reply(message)
+    return message
+
+
+@transaction.atomic
+def supply_information(
+    ticket: Ticket,
+    *,
+    contact: Contact | None,
+    serial_number: str = "",
+    delivery_address: str = "",
+    delivery_contact: str = "",
+    description: str = "",
+) -> IntakeResult:
+    """R9: a reply brings items the ticket was missing; fill only what is still missing.
+
+    A serial number counts only if it is in the ticket customer's own install base (R3), and
+    only a technical contact of the ticket's customer may supply anything.
+    """
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not may_act_on(ticket, contact=contact):
+        return IntakeResult(Outcome.REFUSED, ticket=ticket, reason=Reason.NOT_ON_THIS_TICKET)
+    missing_before = list(ticket.missing_information)
+    if not missing_before:
+        return IntakeResult(Outcome.APPENDED, ticket=ticket)
+    supplied: list[str] = []
+    if RequiredItem.SERIAL_NUMBER in missing_before and serial_number:
+        device = device_by_serial(serial_number, customer=ticket.customer)
+        on = helsinki(ticket.received_at).date()
+        if device is not None and entitlement(device, on=on) == Entitlement.COVERED:
+            _snapshot_device(ticket, device)
+            supplied += [RequiredItem.SERIAL_NUMBER, RequiredItem.DEVICE_TYPE]
+    if RequiredItem.DELIVERY_ADDRESS in missing_before and delivery_address.strip():
+        ticket.delivery_address = clean_text(delivery_address, max_length=MAX_FIELD_LENGTH)
+        supplied.append(RequiredItem.DELIVERY_ADDRESS)
+    if RequiredItem.DELIVERY_CONTACT in missing_before and delivery_contact.strip():
+        ticket.delivery_contact = clean_line(delivery_contact, max_length=300)
+        supplied.append(RequiredItem.DELIVERY_CONTACT)
+    if RequiredItem.DESCRIPTION in missing_before and description.strip():
+        ticket.description = clean_text(description, max_length=MAX_BODY_LENGTH)
+        supplied.append(RequiredItem.DESCRIPTION)
+    ticket.missing_information = missing_information(ticket)
+    if ticket.missing_information == missing_before:
+        return IntakeResult(
+            Outcome.INFO_REQUESTED, ticket=ticket, missing=tuple(ticket.missing_information)
+        )
+    old_status = ticket.status
+    if not ticket.missing_information and ticket.status == Ticket.Status.INFO_REQUESTED:
+        ticket.status = Ticket.Status.NEW
+    ticket.save()
+    record_event(
+        ticket,
+        Event.Kind.INFO_SUPPLIED,
+        by_label=str(contact),
+        supplied=[str(item) for item in supplied if item in missing_before],
+        missing=ticket.missing_information,
+    )
+    if ticket.status != old_status:
+        record_event(
+            ticket,
+            Event.Kind.STATUS_CHANGED,
+            by_label=str(contact),
+            old=old_status,
+            new=ticket.status,
+        )
+    if ticket.missing_information:
+        return IntakeResult(
+            Outcome.INFO_REQUESTED, ticket=ticket, missing=tuple(ticket.missing_information)
+        )
+    return IntakeResult(Outcome.APPENDED, ticket=ticket)
 
 
 def _move_status_after_message(ticket: Ticket, message: Message, *, by: User | None) -> None:

@@ -1,9 +1,13 @@
 """Run the embedded desk in one terminal: web on 127.0.0.1:8000, the worker, the SMTP listener.
 
+Unless EMAIL_URL is set, a development sink on 127.0.0.1:1025 saves the mail the desk sends as
+.eml files under var/sent-mail/, so a walk-through sees its acknowledgements.
+
 Used by `make run`. Each part is an ordinary `santacare` command; this one starts them, prints
 where they listen, and stops all of them when one stops or on Ctrl-C.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,13 +15,13 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management import get_commands
 from django.core.management.base import BaseCommand
 
 from santacare.demo import demo_password
 
 WEB_ADDRESS = "127.0.0.1:8000"
 SMTP_ADDRESS = "127.0.0.1:2525"
+DEV_SINK_PORT = "1025"
 
 
 class Command(BaseCommand):
@@ -29,15 +33,28 @@ class Command(BaseCommand):
             "web": [*santacare, "runserver", WEB_ADDRESS, "--noreload"],
             "worker": [*santacare, "run_huey"],
         }
-        if "smtpd" in get_commands():
-            host, port = SMTP_ADDRESS.split(":")
-            parts["smtp"] = [*santacare, "smtpd", "--host", host, "--port", port]
+        host, port = SMTP_ADDRESS.split(":")
+        parts["smtp"] = [*santacare, "smtpd", "--host", host, "--port", port]
+        sent_mail_dir = settings.VAR_DIR / "sent-mail"
+        dev_sink = not os.environ.get("EMAIL_URL")
+        if dev_sink:
+            parts["sent-mail sink"] = [
+                *santacare,
+                "smtpd",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                DEV_SINK_PORT,
+                "--outbox-dir",
+                str(sent_mail_dir),
+            ]
         processes = {name: subprocess.Popen(command) for name, command in parts.items()}  # noqa: S603
 
         self.stdout.write(f"\nSantaCare Service Desk: http://{WEB_ADDRESS}/")
         self.stdout.write(f"  admin:  http://{WEB_ADDRESS}/admin/")
-        if "smtp" in processes:
-            self.stdout.write(f"  mail:   smtp://{SMTP_ADDRESS} (to {settings.SUPPORT_EMAIL})")
+        self.stdout.write(f"  mail:   smtp://{SMTP_ADDRESS} (to {settings.SUPPORT_EMAIL})")
+        if dev_sink:
+            self.stdout.write(f"  sent:   {sent_mail_dir}/*.eml (set EMAIL_URL to deliver)")
         self.stdout.write(
             f"  demo password for every demo login: {demo_password(settings.VAR_DIR)}"
         )

@@ -1,0 +1,121 @@
+"""Fetch mail from an IMAP mailbox (imapclient): a message leaves the INBOX only after it is
+committed, moved to the `Processed` folder; a database outage leaves it where it is."""
+
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from django.db import DatabaseError
+from imapclient import IMAPClient
+
+from .inbound import process_stored_mail, store_inbound_mail
+from .models import InboundMail
+
+logger = logging.getLogger(__name__)
+
+PROCESSED_FOLDER = "Processed"
+FETCH_LIMIT = 500
+IMAP_TIMEOUT_SECONDS = 60
+
+
+@dataclass
+class FetchResult:
+    stored: int = 0
+    duplicates: int = 0
+    left_in_mailbox: int = 0
+    outcomes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MailboxConfig:
+    host: str
+    port: int
+    ssl: bool
+    username: str
+    password: str
+    folder: str
+
+    @classmethod
+    def from_url(cls, url: str) -> "MailboxConfig":
+        """imap://user:password@host:143/INBOX or imaps://… (TLS)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("imap", "imaps"):
+            raise ValueError("IMAP_URL must start with imap:// or imaps://")
+        ssl = parts.scheme == "imaps"
+        return cls(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (993 if ssl else 143),
+            ssl=ssl,
+            username=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            folder=unquote(parts.path.lstrip("/")) or "INBOX",
+        )
+
+
+def connect(config: MailboxConfig) -> IMAPClient:
+    client = IMAPClient(config.host, port=config.port, ssl=config.ssl, timeout=IMAP_TIMEOUT_SECONDS)
+    client.login(config.username, config.password)
+    if not client.folder_exists(PROCESSED_FOLDER):
+        client.create_folder(PROCESSED_FOLDER)
+    client.select_folder(config.folder)
+    return client
+
+
+def fetch_mailbox(url: str, *, client: IMAPClient | None = None) -> FetchResult:
+    config = MailboxConfig.from_url(url)
+    own_client = client is None
+    client = client or connect(config)
+    try:
+        return _fetch(client, config)
+    finally:
+        if own_client:
+            client.logout()
+
+
+def _fetch(client: IMAPClient, config: MailboxConfig) -> FetchResult:
+    result = FetchResult()
+    uids = sorted(client.search(["NOT", "DELETED"]))[:FETCH_LIMIT]
+    for uid in uids:
+        fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
+        if not fetched or b"BODY[]" not in fetched:
+            continue
+        raw = fetched[b"BODY[]"]
+        try:
+            mail, created = store_inbound_mail(
+                raw, source=InboundMail.Source.IMAP, envelope_recipients=[config.username]
+            )
+        except DatabaseError:
+            # Not stored: the message stays in the INBOX, unflagged, for the next run.
+            logger.exception("Database unavailable; leaving mail in the mailbox")
+            result.left_in_mailbox = len(uids) - result.stored - result.duplicates
+            return result
+        if created:
+            result.stored += 1
+        else:
+            result.duplicates += 1
+        if mail.state == InboundMail.State.RECEIVED:
+            try:
+                result.outcomes.append(process_stored_mail(mail.pk).outcome)
+            except DatabaseError:
+                logger.exception("Mail %s stored; processing left to the sweep", mail.pk)
+        # Committed: now it may leave the INBOX.
+        _move_to_processed(client, uid)
+    return result
+
+
+def _move_to_processed(client: IMAPClient, uid: int) -> None:
+    if client.has_capability("MOVE"):
+        client.move([uid], PROCESSED_FOLDER)
+        return
+    client.copy([uid], PROCESSED_FOLDER)
+    client.delete_messages([uid])
+    client.expunge([uid]) if client.has_capability("UIDPLUS") else client.expunge()
+
+
+def idle_until_mail(client: IMAPClient, *, seconds: int) -> None:
+    """IMAP IDLE: return when the server reports new mail or after `seconds`."""
+    client.idle()
+    try:
+        client.idle_check(timeout=seconds)
+    finally:
+        client.idle_done()

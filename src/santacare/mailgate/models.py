@@ -1,0 +1,144 @@
+"""The mail gateway's durable state: every message in (raw first) and every message out (outbox)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from santacare.core.models import TimestampedModel
+from santacare.tickets.models import Message, Ticket
+
+
+class InboundMail(TimestampedModel):
+    """One message as it arrived, stored before anything else reads it; the agents' quarantine
+    list shows the held and quarantined ones."""
+
+    class Source(models.TextChoices):
+        PIPE = "pipe", _("MTA pipe (santacare mailgate)")
+        SMTP = "smtp", _("SMTP listener")
+        IMAP = "imap", _("IMAP mailbox")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received, not yet processed")
+        PROCESSED = "processed", _("Processed")
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Ticket created")
+        APPENDED = "appended", _("Added to a ticket")
+        INFO_REQUESTED = "info_requested", _("Ticket created, information requested")
+        MUST_CALL = "must_call", _("Ticket created, customer told to call")
+        REDIRECTED = "redirected", _("Redirected to the NOC")
+        REFUSED = "refused", _("Refused")
+        QUARANTINED = "quarantined", _("Quarantined")
+        DUPLICATE = "duplicate", _("Duplicate")
+        IGNORED = "ignored", _("Ignored (automatic mail)")
+
+    class Authentication(models.TextChoices):
+        PASS = "pass", _("DMARC pass")
+        FAIL = "fail", _("DMARC fail")
+        NONE = "none", _("No DMARC result")
+        UNVERIFIED = "unverified", _("Unverified: no Authentication-Results from our MTA")
+
+    raw = models.BinaryField(_("raw message"))
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    # sha256 of the Message-ID, or of the raw bytes when there is none: the same mail delivered
+    # twice (MTA retry, two of our aliases in Bcc) is stored once.
+    dedup_key = models.CharField(max_length=64, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    envelope_sender = models.CharField(_("envelope sender"), max_length=998, blank=True)
+    envelope_recipients = models.JSONField(_("envelope recipients"), default=list, blank=True)
+    received_at = models.DateTimeField(_("received"), db_index=True)
+
+    # Filled by processing; the list view shows them without parsing the raw message again.
+    from_address = models.CharField(_("from"), max_length=998, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=998, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.RECEIVED, db_index=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_mails"
+    )
+    ticket_message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_mails"
+    )
+    authentication = models.CharField(
+        _("authentication"), max_length=10, choices=Authentication, blank=True
+    )
+    authentication_results = models.TextField(_("Authentication-Results"), blank=True)
+    is_held = models.BooleanField(_("held for review"), default=False, db_index=True)
+    is_quarantined = models.BooleanField(_("quarantined"), default=False, db_index=True)
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbound mail")
+        verbose_name_plural = _("inbound mail")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["from_address", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_address or self.envelope_sender} {self.subject[:60]}"
+
+    @property
+    def needs_review(self) -> bool:
+        return (self.is_held or self.is_quarantined) and self.reviewed_at is None
+
+
+class OutboundMail(TimestampedModel):
+    """The outbox: a row is written in the transaction that owes the mail, sent after commit.
+
+    Delivery is at-least-once: a crash between the SMTP server's 250 and marking the row sent
+    sends it again, with the same Message-ID, so the recipient's client shows it once.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Not sent: automatic-reply limit")
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        REPLY = "reply", _("Reply")
+        REFUSAL = "refusal", _("Refusal")
+        NOTIFICATION = "notification", _("Notification")
+
+    to = models.JSONField(_("to"), default=list)
+    # The first recipient, lower case: the per-recipient daily cap on automatic mail counts it.
+    recipient = models.CharField(_("recipient"), max_length=254, db_index=True)
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    kind = models.CharField(_("kind"), max_length=40, default=Kind.NOTIFICATION)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbound_mails"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound mail")
+        verbose_name_plural = _("outbound mail")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["recipient", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.subject[:60]}"
