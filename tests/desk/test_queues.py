@@ -1,0 +1,179 @@
+"""Queues with counts, filters, search and keyset pagination; constant query counts."""
+
+from datetime import timedelta
+
+import pytest
+
+from santacare.desk import queues
+from santacare.desk.queues import decode_cursor
+from santacare.tickets.models import Ticket
+from santacare.tickets.services import assign_ticket, change_status
+from tests.desk.conftest import OFFICE_HOURS
+from tests.factories import AgentFactory, DeviceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response):
+    return [t.tracking_number for t in response.context["page"].tickets]
+
+
+def counts(response):
+    return {name: count for name, _, count in response.context["queue_tabs"]}
+
+
+def test_queues_count_new_unassigned_mine_waiting_and_all(
+    agent_client, agent, alice, alice_device, open_portal_ticket
+):
+    fresh = open_portal_ticket(alice, alice_device)
+    mine = open_portal_ticket(alice, alice_device)
+    waiting = open_portal_ticket(alice, alice_device)
+    assign_ticket(mine, agent=agent, by=agent)
+    change_status(mine, status=Ticket.Status.IN_PROGRESS, by=agent)
+    change_status(waiting, status=Ticket.Status.WAITING_ON_CUSTOMER, by=agent)
+
+    response = agent_client.get("/desk/")
+
+    assert counts(response) == {"new": 1, "unassigned": 2, "mine": 1, "waiting": 1, "all": 3}
+    assert rows(agent_client.get("/desk/", {"queue": "mine"})) == [mine.tracking_number]
+    assert rows(agent_client.get("/desk/", {"queue": "new"})) == [fresh.tracking_number]
+    assert rows(agent_client.get("/desk/", {"queue": "waiting"})) == [waiting.tracking_number]
+
+
+def test_mine_is_the_viewers_own(agent_client, alice, alice_device, open_portal_ticket):
+    other = AgentFactory()
+    ticket = open_portal_ticket(alice, alice_device)
+    assign_ticket(ticket, agent=other, by=other)
+
+    assert rows(agent_client.get("/desk/", {"queue": "mine"})) == []
+
+
+def test_search_by_tracking_number_serial_customer_and_words(
+    agent_client, alice, alice_device, charlie, charlie_device, open_portal_ticket
+):
+    switch = open_portal_ticket(alice, alice_device, subject="Kytkin ei käynnisty")
+    router = open_portal_ticket(charlie, charlie_device, subject="Reititin jumittaa")
+
+    assert rows(agent_client.get("/desk/", {"q": switch.tracking_number.lower()})) == [
+        switch.tracking_number
+    ]
+    assert rows(agent_client.get("/desk/", {"q": "FDO2544"})) == [router.tracking_number]
+    assert rows(agent_client.get("/desk/", {"q": "Charlie"})) == [router.tracking_number]
+    assert rows(agent_client.get("/desk/", {"q": "kytkin"})) == [switch.tracking_number]
+
+
+@pytest.mark.postgres
+def test_search_uses_finnish_stemming_on_postgresql(
+    agent_client, alice, alice_device, open_portal_ticket
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Finnish full-text search is PostgreSQL's; SQLite matches substrings")
+    ticket = open_portal_ticket(alice, alice_device, description="Kytkimen virtalähde hajosi.")
+
+    assert rows(agent_client.get("/desk/", {"q": "virtalähteen"})) == [ticket.tracking_number]
+
+
+def test_filters_by_status_priority_and_channel(
+    agent_client, agent, alice, alice_device, open_portal_ticket
+):
+    p1 = open_portal_ticket(alice, alice_device)
+    p3 = open_portal_ticket(alice, alice_device)
+    from santacare.tickets.services import change_priority
+
+    change_priority(p1, priority="P1", by=agent)
+
+    assert rows(agent_client.get("/desk/", {"priority": "P1"})) == [p1.tracking_number]
+    assert rows(agent_client.get("/desk/", {"channel": "phone"})) == []
+    assert set(rows(agent_client.get("/desk/", {"status": "new"}))) == {
+        p1.tracking_number,
+        p3.tracking_number,
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"queue": "bogus"},
+        {"status": "<script>"},
+        {"priority": "P9"},
+        {"after": "not-a-cursor"},
+        {"after": "2026-11-24T10:00:00~abc"},
+        {"after": "2026-11-24T10:00:00~1"},
+        {"q": "x" * 1000},
+        {"q": "'; DROP TABLE tickets_ticket; --"},
+    ],
+)
+def test_malformed_queue_parameters_get_an_answer_not_an_error(
+    agent_client, alice, alice_device, open_portal_ticket, params
+):
+    open_portal_ticket(alice, alice_device)
+
+    response = agent_client.get("/desk/", params)
+
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main>")[1]
+
+
+def test_keyset_pagination_walks_every_ticket_once(
+    agent_client, alice, alice_device, open_portal_ticket, monkeypatch
+):
+    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    opened = [
+        open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS + timedelta(minutes=n))
+        for n in range(5)
+    ]
+    # Two tickets at the same moment must not be skipped or repeated across a page boundary.
+    opened.append(open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS))
+
+    seen, after = [], ""
+    for _ in range(10):
+        response = agent_client.get("/desk/", {"after": after} if after else {})
+        seen += rows(response)
+        after = response.context["page"].next_cursor
+        if not after:
+            break
+
+    assert sorted(seen) == sorted(t.tracking_number for t in opened)
+    assert len(seen) == len(set(seen)) == 6
+
+
+def test_cursor_without_a_time_zone_is_ignored():
+    assert decode_cursor("2026-11-24T10:00:00~3") is None
+    assert decode_cursor("2026-11-24T10:00:00+00:00~3") is not None
+
+
+def test_htmx_search_returns_only_the_list(agent_client, alice, alice_device, open_portal_ticket):
+    open_portal_ticket(alice, alice_device)
+
+    response = agent_client.get(
+        "/desk/", {"q": "Alice"}, headers={"HX-Request": "true", "HX-Target": "ticket-list"}
+    )
+
+    text = response.content.decode()
+    assert text.lstrip().startswith('<div id="ticket-list">')
+
+
+def test_r8_flagged_ticket_stands_out_in_the_queue(
+    agent_client, alice, alice_device, open_portal_ticket
+):
+    ticket = open_portal_ticket(alice, alice_device)
+    Ticket.objects.filter(pk=ticket.pk).update(phone_call_required=True)
+
+    assert "Call the customer" in agent_client.get("/desk/").content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_queue_queries_do_not_grow_with_rows(
+    agent_client, agent, alice, django_assert_num_queries, open_portal_ticket, count
+):
+    for _ in range(count):
+        device = DeviceFactory(customer=alice.customer)
+        ticket = open_portal_ticket(alice, device)
+        assign_ticket(ticket, agent=AgentFactory(), by=agent)
+
+    # session, user, counts, rows
+    with django_assert_num_queries(4):
+        response = agent_client.get("/desk/")
+    assert len(response.context["page"].tickets) == count
