@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.agent_report, name="agent"),
+    path("sla.csv", views.agent_csv, name="agent_csv"),
+    path("mine/", views.customer_report, name="customer"),
+    path("mine/sla.csv", views.customer_csv, name="customer_csv"),
+]

@@ -1,0 +1,41 @@
+"""Server-rendered SVG bar charts: geometry computed here, drawn by a template with SVG
+presentation attributes only (the CSP forbids scripts and inline styles)."""
+
+from dataclasses import dataclass
+
+LABEL_WIDTH = 220
+BAR_AREA = 420
+BAR_HEIGHT = 18
+GAP = 6
+MAX_BARS = 60  # a chart of more bars is unreadable; the table has them all
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_text: str
+    y: int
+    width: int
+    text_y: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    title: str
+    bars: list[Bar]
+    width: int
+    height: int
+    bar_x: int = LABEL_WIDTH
+    value_x_pad: int = 6
+
+
+def bar_chart(title: str, values: list[tuple[str, float]], *, unit: str = "") -> BarChart:
+    values = values[:MAX_BARS]
+    top = max((value for _, value in values), default=0) or 1
+    bars = []
+    for index, (label, value) in enumerate(values):
+        y = index * (BAR_HEIGHT + GAP)
+        text = f"{value:g}{unit}"
+        bars.append(Bar(label, text, y, round(BAR_AREA * value / top), y + BAR_HEIGHT - 4))
+    height = max(len(bars), 1) * (BAR_HEIGHT + GAP)
+    return BarChart(title, bars, LABEL_WIDTH + BAR_AREA + 80, height)

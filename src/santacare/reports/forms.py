@@ -1,0 +1,56 @@
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from santacare.customers.models import Customer
+
+from .queries import Dimension
+
+MONTH_INPUT_FORMATS = ["%Y-%m"]
+
+
+class MonthField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(input_formats=MONTH_INPUT_FORMATS, required=False, **kwargs)
+
+
+class ReportForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("Group by"), required=False, choices=list(Dimension.LABELS.items())
+    )
+    first = MonthField(label=_("From month"))
+    last = MonthField(label=_("To month"))
+
+    def __init__(self, *args, customer_choice: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if customer_choice:
+            self.fields["customer"] = forms.ModelChoiceField(
+                label=_("Customer"),
+                queryset=Customer.objects.order_by("name"),
+                required=False,
+                empty_label=_("All customers"),
+            )
+        else:
+            # A customer sees its own company only; grouping by customer would say nothing.
+            self.fields["group"].choices = [
+                (key, label) for key, label in Dimension.LABELS.items() if key != Dimension.CUSTOMER
+            ]
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last and first > last:
+            raise forms.ValidationError(_("The first month must not be after the last."))
+        return data
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months, this one included."""
+    last = today.replace(day=1)
+    # Eleven months back: Dec → Jan of the same year, otherwise the next month a year ago.
+    months = last.year * 12 + last.month - 1 - 11
+    first = date(months // 12, months % 12 + 1, 1)
+    return first, last

@@ -1,0 +1,144 @@
+"""SLA report pages and CSV: agents see all customers, a customer's contact sees only its own
+company (taken from the login, never from the request)."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from santacare.core.time import helsinki, now
+from santacare.customers.models import Contact
+
+from .charts import bar_chart
+from .forms import ReportForm, default_period
+from .queries import Dimension, ReportQuery, ReportRow, sla_report
+
+
+@login_required
+def agent_report(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_agent:
+        raise PermissionDenied(_("The report of all customers is for the desk."))
+    return _report(request, customer_id=None, csv_name="agent_csv")
+
+
+@login_required
+def agent_csv(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_agent:
+        raise PermissionDenied(_("The report of all customers is for the desk."))
+    return _csv(request, customer_id=None)
+
+
+@login_required
+def customer_report(request: HttpRequest) -> HttpResponse:
+    return _report(request, customer_id=_own_customer_id(request), csv_name="customer_csv")
+
+
+@login_required
+def customer_csv(request: HttpRequest) -> HttpResponse:
+    return _csv(request, customer_id=_own_customer_id(request))
+
+
+def _own_customer_id(request: HttpRequest) -> int:
+    contact = Contact.objects.select_related("customer").filter(user=request.user).first()
+    if contact is None or not contact.may_open_tickets:
+        raise PermissionDenied(_("SLA reports are for the technical contacts of our customers."))
+    return contact.customer_id
+
+
+def _query(request: HttpRequest, *, customer_id: int | None) -> tuple[ReportForm, ReportQuery]:
+    form = ReportForm(request.GET or None, customer_choice=customer_id is None)
+    first, last = default_period(helsinki(now()).date())
+    group = Dimension.PRIORITY
+    chosen_customer = customer_id
+    if form.is_bound and form.is_valid():
+        group = form.cleaned_data["group"] or group
+        first = form.cleaned_data["first"] or first
+        last = form.cleaned_data["last"] or last
+        if customer_id is None and form.cleaned_data.get("customer"):
+            chosen_customer = form.cleaned_data["customer"].pk
+    return form, ReportQuery(
+        group_by=group, customer_id=chosen_customer, first_month=first, last_month=last
+    )
+
+
+def _report(request: HttpRequest, *, customer_id: int | None, csv_name: str) -> HttpResponse:
+    form, query = _query(request, customer_id=customer_id)
+    rows = sla_report(query)
+    return render(
+        request,
+        "reports/sla_report.html",
+        {
+            "form": form,
+            "query": query,
+            "rows": rows,
+            "group_label": Dimension.LABELS[query.group_by],
+            "charts": _charts(rows),
+            "csv_name": csv_name,
+            "own_company": customer_id is not None,
+        },
+    )
+
+
+def _charts(rows: list[ReportRow]) -> list:
+    totals: dict[str, list[int]] = {}
+    per_month: dict[str, int] = {}
+    for row in rows:
+        t = totals.setdefault(row.label, [0, 0, 0, 0])
+        t[0] += row.response.met
+        t[1] += row.response.count
+        t[2] += row.restore.met
+        t[3] += row.restore.count
+        month = f"{row.month:%Y-%m}"
+        per_month[month] = per_month.get(month, 0) + row.tickets
+    response = [(k, round(100 * v[0] / v[1], 1)) for k, v in totals.items() if v[1]]
+    restore = [(k, round(100 * v[2] / v[3], 1)) for k, v in totals.items() if v[3]]
+    return [
+        bar_chart(_("Tickets per month"), sorted(per_month.items())),
+        bar_chart(_("Response targets met"), response, unit=" %"),
+        bar_chart(_("Restore targets met"), restore, unit=" %"),
+    ]
+
+
+def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
+    _, query = _query(request, customer_id=customer_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="sla-report.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "month",
+            query.group_by,
+            "tickets",
+            "response_count",
+            "response_median_min",
+            "response_p90_min",
+            "response_met_pct",
+            "restore_count",
+            "restore_median_min",
+            "restore_p90_min",
+            "restore_met_pct",
+        ]
+    )
+    for row in sla_report(query):
+        writer.writerow(
+            [
+                f"{row.month:%Y-%m}",
+                _safe_cell(row.label),
+                row.tickets,
+                *_figures(row.response),
+                *_figures(row.restore),
+            ]
+        )
+    return response
+
+
+def _figures(figures) -> list:
+    return [figures.count, figures.median, figures.p90, figures.met_percent]
+
+
+def _safe_cell(text: str) -> str:
+    # A company name such as "=HYPERLINK(...)" must not become a formula in a spreadsheet.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,1 @@
+from tests.sla.conftest import english, levels  # noqa: F401 - shared fixtures

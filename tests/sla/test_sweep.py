@@ -1,0 +1,93 @@
+"""Warnings and breach notices: from the periodic sweep, each sent once (R15: the Service
+Delivery Manager hears of breaches)."""
+
+from datetime import datetime
+
+from santacare.accounts.models import User
+from santacare.mailgate.models import OutboundMail
+from santacare.sla.models import ClockResult, SlaNotice
+from santacare.sla.notifications import sweep
+from santacare.sla.services import ticket_clocks
+from santacare.tickets.models import Event
+from tests.factories import AgentFactory, CustomerFactory, UserFactory
+from tests.sla.conftest import change_status, make_ticket
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def people():
+    return {
+        "assignee": AgentFactory(email="assignee@santacare.example"),
+        "lead": UserFactory(email="lead@santacare.example", role=User.Role.TEAM_LEAD),
+        "sdm": UserFactory(email="sdm@santacare.example", role=User.Role.AGENT),
+    }
+
+
+def open_ticket(levels, who, **fields):
+    customer = CustomerFactory(service_delivery_manager=who["sdm"])
+    return make_ticket(
+        level=levels["basic"],
+        received_at=at("2026-06-22T08:00+03:00"),
+        customer=customer,
+        assignee=who["assignee"],
+        **fields,
+    )
+
+
+def test_warning_at_80_percent_goes_to_assignee_and_team_lead_once(levels):
+    who = people()
+    ticket = open_ticket(levels, who)
+    assert sweep(now=at("2026-06-22T10:00+03:00")).warnings == 0  # 120 of 180 min
+    result = sweep(now=at("2026-06-22T10:30+03:00"))  # 150 min ≥ 144 (80 % of 180)
+    assert result.warnings == 1
+    assert sweep(now=at("2026-06-22T10:40+03:00")).warnings == 0
+    mails = OutboundMail.objects.filter(ticket=ticket, kind="sla_warning")
+    assert mails.count() == 1
+    assert sorted(mails.get().to) == ["assignee@santacare.example", "lead@santacare.example"]
+    assert ticket.tracking_number in mails.get().subject
+    assert Event.objects.filter(ticket=ticket, kind="sla_warning").count() == 1
+
+
+def test_r15_breach_reaches_the_service_delivery_manager_once(levels):
+    who = people()
+    ticket = open_ticket(levels, who)
+    first = sweep(now=at("2026-06-22T11:05+03:00"))
+    second = sweep(now=at("2026-06-22T12:00+03:00"))
+    assert first.breaches == 1  # the response clock; restore (960 min) is not yet near
+    assert second.breaches == 0
+    mail = OutboundMail.objects.get(ticket=ticket, kind="sla_breach")
+    assert "sdm@santacare.example" in mail.to
+    assert SlaNotice.objects.filter(ticket=ticket, kind="breach").count() == 1
+
+
+def test_no_warning_while_waiting_for_the_customer(levels):
+    who = people()
+    ticket = open_ticket(levels, who)
+    change_status(ticket, "waiting_on_customer", at=at("2026-06-22T08:30+03:00"))
+    assert sweep(now=at("2026-06-23T15:00+03:00")).warnings == 0
+    assert not SlaNotice.objects.filter(ticket=ticket).exists()
+
+
+def test_sweep_records_results_once_the_clock_stops(levels):
+    who = people()
+    ticket = open_ticket(levels, who, first_response_at=at("2026-06-22T08:40+03:00"))
+    assert sweep(now=at("2026-06-22T09:00+03:00")).results == 1
+    result = ClockResult.objects.get(ticket=ticket, clock="response")
+    assert (result.elapsed_minutes, result.target_minutes, result.met) == (40, 180, True)
+    assert str(result.month) == "2026-06-01"
+    assert sweep(now=at("2026-06-22T09:05+03:00")).results == 0  # nothing new
+
+
+def test_a_corrected_history_rewrites_the_result(levels):
+    who = people()
+    ticket = open_ticket(levels, who, first_response_at=at("2026-06-22T08:40+03:00"))
+    sweep(now=at("2026-06-22T09:00+03:00"))
+    ticket.first_response_at = at("2026-06-22T12:00+03:00")
+    ticket.save(update_fields=["first_response_at"])
+    sweep(now=at("2026-06-22T13:00+03:00"))
+    result = ClockResult.objects.get(ticket=ticket, clock="response")
+    assert (result.elapsed_minutes, result.met) == (240, False)
+    [response, _] = ticket_clocks(ticket, now=at("2026-06-22T13:00+03:00"))
+    assert response.state == "missed"
