@@ -71,6 +71,11 @@ def _plain_http_cookies(settings, live_server) -> None:
 @pytest.fixture
 def new_page(browser, live_server, _plain_http_cookies) -> Iterator[Callable[..., object]]:
     """A factory of pages, each in its own browser context (separate cookies, own language)."""
+    from django.core.cache import cache
+
+    # allauth's rate limits count in the cache: one walk-through's logins must not lock out
+    # the next one's.
+    cache.clear()
     contexts = []
 
     def make(*, locale: str = "fi-FI", width: int = 1280, height: int = 900):
