@@ -34,7 +34,14 @@ def test_queues_count_new_unassigned_mine_waiting_and_all(
 
     response = agent_client.get("/desk/")
 
-    assert counts(response) == {"new": 1, "unassigned": 2, "mine": 1, "waiting": 1, "all": 3}
+    assert counts(response) == {
+        "new": 1,
+        "unassigned": 2,
+        "mine": 1,
+        "waiting": 1,
+        "at_risk": 0,
+        "all": 3,
+    }
     assert rows(agent_client.get("/desk/", {"queue": "mine"})) == [mine.tracking_number]
     assert rows(agent_client.get("/desk/", {"queue": "new"})) == [fresh.tracking_number]
     assert rows(agent_client.get("/desk/", {"queue": "waiting"})) == [waiting.tracking_number]
@@ -173,7 +180,7 @@ def test_queue_queries_do_not_grow_with_rows(
         ticket = open_portal_ticket(alice, device)
         assign_ticket(ticket, agent=AgentFactory(), by=agent)
 
-    # session, user, counts, rows
-    with django_assert_num_queries(4):
+    # session, user, counts, SLA targets, calendar, open tickets and their history, rows
+    with django_assert_num_queries(7):
         response = agent_client.get("/desk/")
     assert len(response.context["page"].tickets) == count

@@ -84,6 +84,7 @@ class QueueFilterForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+    attachment = forms.FileField(label=_("Attachment"), required=False)
     internal = forms.BooleanField(
         label=_("Internal note (never shown to the customer)"), required=False
     )

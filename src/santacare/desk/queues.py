@@ -12,6 +12,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
+from santacare.sla.queries import MAX_OPEN_TICKETS, TicketAtRisk, tickets_at_risk
+from santacare.sla.services import ClockState
 from santacare.tickets.models import Channel, Priority, Ticket
 from santacare.tickets.tracking import parse_tracking_number
 
@@ -24,6 +26,7 @@ class Queue:
     UNASSIGNED = "unassigned"
     MINE = "mine"
     WAITING = "waiting"
+    AT_RISK = "at_risk"
     ALL = "all"
 
     LABELS = {
@@ -31,6 +34,7 @@ class Queue:
         UNASSIGNED: _("Unassigned"),
         MINE: _("Mine"),
         WAITING: _("Waiting for customer"),
+        AT_RISK: _("At SLA risk"),
         ALL: _("All"),
     }
 
@@ -46,12 +50,26 @@ def _queue_conditions(user: User) -> dict[str, Q]:
     }
 
 
-def queue_counts(user: User) -> dict[str, int]:
-    """All queue counts in one query."""
+def queue_counts(user: User, *, moment: datetime) -> dict[str, int]:
+    """The plain queues' counts in one query; the SLA risk count from the clocks."""
     conditions = _queue_conditions(user)
-    return Ticket.objects.aggregate(
+    counts = Ticket.objects.aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
+    counts[Queue.AT_RISK] = len(tickets_at_sla_risk(Ticket.objects.all(), moment=moment))
+    return counts
+
+
+def tickets_at_sla_risk(tickets: QuerySet[Ticket], *, moment: datetime) -> list[TicketAtRisk]:
+    """Open tickets whose most urgent clock is past its warning point or breached, the least
+    time left first. Due times depend on calendars and pauses, so the SLA app computes them."""
+    risks = tickets_at_risk(now=moment, queryset=tickets, limit=MAX_OPEN_TICKETS)
+    return [
+        risk
+        for risk in risks
+        if risk.clock.state == ClockState.BREACHED
+        or (risk.clock.warning_at is not None and risk.clock.warning_at <= moment)
+    ]
 
 
 @dataclass(frozen=True)
@@ -94,6 +112,7 @@ def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
 
 
 def filtered_tickets(user: User, filters: Filters) -> QuerySet[Ticket]:
+    # The SLA risk queue filters these further by their clocks (tickets_at_sla_risk).
     condition = _queue_conditions(user).get(filters.queue, Q())
     tickets = Ticket.objects.filter(condition).select_related("customer", "assignee")
     if filters.status in Ticket.Status.values:
@@ -123,6 +142,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return (parsed, int(pk)) if parsed.tzinfo else None
     except ValueError:
         return None
+
+
+def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page:
+    """The SLA risk queue is short by nature and sorted by time left: one page, no cursor."""
+    risks = tickets_at_sla_risk(tickets, moment=moment)[:PAGE_SIZE]
+    for risk in risks:
+        risk.ticket.risk_clock = risk.clock
+    return Page([risk.ticket for risk in risks], None)
 
 
 def ticket_page(tickets: QuerySet[Ticket], *, after: str = "") -> Page:

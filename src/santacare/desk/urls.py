@@ -8,6 +8,7 @@ urlpatterns = [
     path("phone/", views.phone_intake, name="phone"),
     path("phone/lookup/", views.phone_lookup, name="phone_lookup"),
     path("phone/opened/<str:tracking_number>/", views.phone_opened, name="phone_opened"),
+    path("attachment/<int:attachment_id>/", views.attachment, name="attachment"),
     path("t/<str:tracking_number>/", views.ticket_workspace, name="ticket"),
     path("t/<str:tracking_number>/status/", views.ticket_status, name="status"),
     path("t/<str:tracking_number>/priority/", views.ticket_priority, name="priority"),

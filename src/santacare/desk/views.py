@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +17,14 @@ from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
+from santacare.sla.services import ticket_clocks
+from santacare.tickets.attachments import (
+    attachment_response,
+    max_attachment_bytes,
+    store_attachment,
+)
 from santacare.tickets.intake import Outcome, add_message
-from santacare.tickets.models import Channel, Message, Priority, Ticket
+from santacare.tickets.models import Attachment, Channel, Message, Priority, Ticket
 from santacare.tickets.services import (
     TicketChangeError,
     assign_ticket,
@@ -41,7 +48,7 @@ from .forms import (
     StatusForm,
 )
 from .lookup import find_callers
-from .queues import Filters, Queue, filtered_tickets, queue_counts, ticket_page
+from .queues import Filters, Queue, filtered_tickets, queue_counts, risk_page, ticket_page
 from .services import PhoneCall, open_phone_ticket
 
 DEVICE_LIST_LIMIT = 50
@@ -62,7 +69,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         priority=data.get("priority", ""),
         channel=data.get("channel", ""),
     )
-    page = ticket_page(filtered_tickets(request.user, filters), after=data.get("after", ""))
+    tickets = filtered_tickets(request.user, filters)
+    if filters.queue == Queue.AT_RISK:
+        page = risk_page(tickets, moment=now())
+    else:
+        page = ticket_page(tickets, after=data.get("after", ""))
     context = {
         "desk_section": "queue",
         "form": form,
@@ -78,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _queue_tabs(request: HttpRequest) -> list[tuple[str, str, int]]:
-    counts = queue_counts(request.user)
+    counts = queue_counts(request.user, moment=now())
     return [(name, label, counts[name]) for name, label in Queue.LABELS.items()]
 
 
@@ -264,6 +275,7 @@ def _workspace_context(ticket: Ticket) -> dict:
         "related": ticket.related_tickets.order_by("-received_at"),
         "merged": ticket.merged_tickets.order_by("-received_at"),
         "device_entitlement": entitlement(ticket.device, on=today) if ticket.device else None,
+        "clocks": ticket_clocks(ticket, now=now()),
         "reply_form": ReplyForm(),
         "other_form": OtherTicketForm(),
         **_control_forms(ticket),
@@ -353,23 +365,41 @@ def ticket_called(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @agent_required
 def ticket_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
     ticket = _ticket_or_404(tracking_number)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, ticket, _("Write the message first."))
-    result = add_message(
-        ticket,
-        body=form.cleaned_data["body"],
-        channel=Channel.PORTAL,
-        author_user=request.user,
-        internal=form.cleaned_data["internal"],
-    )
-    if result.outcome != Outcome.APPENDED:
-        return _invalid(request, ticket, result.explanation())
+    upload = form.cleaned_data.get("attachment")
+    if upload is not None and upload.size > max_attachment_bytes():
+        return _invalid(request, ticket, _("The file is too large to attach."))
+    with transaction.atomic():
+        result = add_message(
+            ticket,
+            body=form.cleaned_data["body"],
+            channel=Channel.PORTAL,
+            author_user=request.user,
+            internal=form.cleaned_data["internal"],
+        )
+        if result.outcome != Outcome.APPENDED:
+            return _invalid(request, ticket, result.explanation())
+        if upload is not None:
+            store_attachment(
+                result.message,
+                filename=upload.name,
+                content_type=upload.content_type or "",
+                data=upload.read(),
+            )
     if form.cleaned_data["internal"]:
         messages.success(request, _("Internal note saved. The customer does not see it."))
     else:
         messages.success(request, _("Reply sent to the customer."))
     return redirect(reverse("desk:ticket", args=[ticket.tracking_number]) + "#conversation")
+
+
+@require_GET
+@agent_required
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """Agents see every customer's files (R2 desk role); served as a download only."""
+    return attachment_response(get_object_or_404(Attachment, pk=attachment_id))
 
 
 def _other_ticket(request: HttpRequest) -> Ticket | None:

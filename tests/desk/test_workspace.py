@@ -1,0 +1,257 @@
+"""The ticket workspace: conversation, changes by htmx, SLA, entitlement, merge and link."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from santacare.sla.services import seed_default_targets
+from santacare.tickets.models import Event, Message, Ticket
+from santacare.tickets.services import change_priority
+from tests.desk.conftest import OFFICE_HOURS
+from tests.factories import AgentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticket(alice, alice_device, open_portal_ticket):
+    return open_portal_ticket(alice, alice_device)
+
+
+def url(ticket, action=""):
+    return f"/desk/t/{ticket.tracking_number}/{action + '/' if action else ''}"
+
+
+def test_workspace_shows_customer_device_entitlement_and_log(agent_client, ticket):
+    response = agent_client.get(url(ticket))
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Alice Oy" in text
+    assert "FOC2233X0AB" in text
+    assert ticket.contract_number in text
+    assert "SantaCare Basic" in text
+    assert "Valid contract" in text
+    assert "Ticket opened" in text
+
+
+def test_unknown_or_malformed_tracking_number_is_404(agent_client, ticket):
+    assert agent_client.get("/desk/t/SC-1000000/").status_code == 404
+    assert agent_client.get("/desk/t/<script>/").status_code == 404
+    assert agent_client.get("/desk/t/SC-12/").status_code == 404
+
+
+def test_lower_case_tracking_number_finds_the_ticket(agent_client, ticket):
+    assert agent_client.get(url(ticket).lower()).status_code == 200
+
+
+def test_r4_public_reply_and_internal_note_look_different(agent_client, ticket):
+    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen."})
+    agent_client.post(url(ticket, "reply"), {"body": "Varaosa hyllyssä 3.", "internal": "on"})
+
+    text = agent_client.get(url(ticket)).content.decode()
+    assert 'data-visibility="internal"' in text
+    assert text.count('data-visibility="public"') == 2
+    visibilities = list(ticket.messages.values_list("visibility", "direction"))
+    assert visibilities == [
+        ("public", "inbound"),
+        ("public", "outbound"),
+        ("internal", "internal"),
+    ]
+
+
+def test_r5_first_public_reply_stops_the_response_clock(agent_client, ticket):
+    agent_client.post(url(ticket, "reply"), {"body": "Hoidamme."})
+
+    ticket.refresh_from_db()
+    assert ticket.first_response_at is not None
+
+
+def test_internal_note_does_not_count_as_a_response(agent_client, ticket):
+    agent_client.post(url(ticket, "reply"), {"body": "Vain meille.", "internal": "on"})
+
+    ticket.refresh_from_db()
+    assert ticket.first_response_at is None
+
+
+def test_empty_reply_is_refused(agent_client, ticket):
+    response = agent_client.post(url(ticket, "reply"), {"body": "   "}, follow=True)
+
+    assert response.status_code == 200
+    assert ticket.messages.count() == 1
+
+
+def test_reply_with_attachment_can_be_downloaded_by_an_agent(
+    agent_client, ticket, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    upload = SimpleUploadedFile("loki.txt", b"show version", content_type="text/plain")
+
+    agent_client.post(url(ticket, "reply"), {"body": "Loki liitteenä.", "attachment": upload})
+
+    message = ticket.messages.get(direction=Message.Direction.OUTBOUND)
+    attachment = message.attachments.get()
+    response = agent_client.get(f"/desk/attachment/{attachment.pk}/")
+    assert response.status_code == 200
+    assert response.content == b"show version"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_status_change_by_htmx_returns_controls_and_the_log(agent_client, ticket):
+    response = agent_client.post(
+        url(ticket, "status"), {"status": "in_progress"}, headers={"HX-Request": "true"}
+    )
+
+    text = response.content.decode()
+    assert text.lstrip().startswith('<div id="controls"')
+    assert 'hx-swap-oob="true"' in text
+    assert "new → in_progress" in text
+    event = ticket.events.get(kind=Event.Kind.STATUS_CHANGED)
+    assert event.actor_label == "Aino Agentti"
+
+
+def test_status_change_without_htmx_redirects_back(agent_client, ticket):
+    response = agent_client.post(url(ticket, "status"), {"status": "resolved"})
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
+    assert ticket.resolved_at is not None
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("status", {"status": "bogus"}),
+        ("priority", {"priority": "P0"}),
+        ("assign", {"assignee": "x"}),
+    ],
+)
+def test_malformed_changes_are_refused_plainly(agent_client, ticket, action, data):
+    response = agent_client.post(url(ticket, action), data, headers={"HX-Request": "true"})
+
+    assert response.status_code == 400
+    assert not ticket.events.exclude(kind=Event.Kind.OPENED).exists()
+
+
+def test_assign_to_a_customer_user_is_refused(agent_client, ticket, alice):
+    from tests.factories import UserFactory
+
+    customer_user = UserFactory()
+
+    response = agent_client.post(url(ticket, "assign"), {"assignee": customer_user.pk})
+
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+
+
+def test_take_assigns_to_me_and_priority_is_logged(agent_client, agent, ticket):
+    agent_client.post(url(ticket, "assign"), {"take": "1"})
+    agent_client.post(url(ticket, "priority"), {"priority": "P2"})
+
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+    assert ticket.events.get(kind=Event.Kind.PRIORITY_CHANGED).data == {"old": "P3", "new": "P2"}
+
+
+def test_r8_phone_call_flag_is_shown_and_cleared(agent_client, ticket):
+    Ticket.objects.filter(pk=ticket.pk).update(phone_call_required=True)
+
+    assert 'data-rule="R8"' in agent_client.get(url(ticket)).content.decode()
+    agent_client.post(url(ticket, "called"))
+
+    ticket.refresh_from_db()
+    assert not ticket.phone_call_required
+    assert 'data-rule="R8"' not in agent_client.get(url(ticket)).content.decode()
+
+
+def test_merge_moves_the_agent_to_the_surviving_ticket(
+    agent_client, ticket, alice, alice_device, open_portal_ticket
+):
+    duplicate = open_portal_ticket(alice, alice_device, description="Sama vika.")
+
+    response = agent_client.post(
+        url(duplicate, "merge"), {"tracking_number": ticket.tracking_number.lower()}
+    )
+
+    assert response.url == url(ticket)
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == ticket
+    text = agent_client.get(url(ticket)).content.decode()
+    assert "Sama vika." in text  # the duplicate's messages show on the surviving ticket
+
+
+def test_merge_with_another_customers_ticket_is_refused(
+    agent_client, ticket, charlie, charlie_device, open_portal_ticket
+):
+    foreign = open_portal_ticket(charlie, charlie_device)
+
+    response = agent_client.post(
+        url(foreign, "merge"), {"tracking_number": ticket.tracking_number}, follow=True
+    )
+
+    assert "Only tickets of the same customer can be merged." in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.merged_into is None
+
+
+@pytest.mark.parametrize("typed", ["", "SC-1000000", "<b>x</b>", "x" * 100])
+def test_merge_or_link_to_a_missing_ticket_says_so(agent_client, ticket, typed):
+    for action in ("merge", "link"):
+        response = agent_client.post(url(ticket, action), {"tracking_number": typed}, follow=True)
+        assert response.status_code == 200
+        assert "No ticket has that tracking number." in response.content.decode()
+
+
+def test_link_and_unlink(agent_client, ticket, charlie, charlie_device, open_portal_ticket):
+    other = open_portal_ticket(charlie, charlie_device)
+
+    agent_client.post(url(ticket, "link"), {"tracking_number": other.tracking_number})
+    assert other.tracking_number in agent_client.get(url(ticket)).content.decode()
+
+    agent_client.post(url(ticket, "unlink") + f"{other.tracking_number}/")
+    assert not ticket.related_tickets.exists()
+
+
+def test_sla_clocks_are_shown_with_their_explanation(agent_client, ticket):
+    seed_default_targets()
+
+    text = agent_client.get(url(ticket)).content.decode()
+
+    assert 'class="sla-clocks"' in text
+    assert "<details>" in text
+
+
+def test_at_sla_risk_queue_lists_breached_tickets_first(
+    agent_client, agent, alice, alice_device, open_portal_ticket
+):
+    seed_default_targets()
+    old = open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS - timedelta(days=30))
+    open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS + timedelta(days=3650))
+
+    response = agent_client.get("/desk/", {"queue": "at_risk"})
+
+    assert [t.tracking_number for t in response.context["page"].tickets] == [old.tracking_number]
+    counts = {name: count for name, _, count in response.context["queue_tabs"]}
+    assert counts["at_risk"] == 1
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_workspace_queries_do_not_grow_with_messages_and_events(
+    agent_client, agent, ticket, django_assert_num_queries, count
+):
+    seed_default_targets()
+    for n in range(count):
+        agent_client.post(url(ticket, "reply"), {"body": f"Viesti {n}", "internal": "on"})
+        change_priority(ticket, priority=["P1", "P2", "P3"][n], by=AgentFactory())
+
+    with django_assert_num_queries(12):
+        agent_client.get(url(ticket))
