@@ -232,3 +232,32 @@ def test_the_request_form_is_rate_limited_per_address(
     assert answers == [200, 200, 200, 429]
     # And one mailbox gets one link in the resend window, however often the form is sent.
     assert len(mailoutbox) == 1
+
+
+def test_r11_an_agent_approves_and_declines_in_the_admin(
+    client, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    ask(client, business_id=alice.customer.business_id, email="one@alice.example")
+    ask(client, business_id=alice.customer.business_id, email="two@alice.example")
+    one, two = AccessRequest.objects.order_by("email")
+    AccessRequest.objects.filter(pk=two.pk).update(decline_reason="Not a network person.")
+    client.force_login(AgentFactory())
+    url = "/admin/customers/accessrequest/"
+
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "approve", "_selected_action": [one.pk]})
+        client.post(url, {"action": "decline", "_selected_action": [two.pk]})
+
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.status == AccessRequest.Status.APPROVED
+    assert one.contact.is_technical
+    assert two.status == AccessRequest.Status.DECLINED
+    assert len(mailoutbox) == 2
+
+
+def test_a_customer_cannot_see_access_requests_in_the_admin(client):
+    client.force_login(UserFactory(is_staff=True))
+
+    assert client.get("/admin/customers/accessrequest/").status_code == 403

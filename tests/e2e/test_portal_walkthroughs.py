@@ -84,3 +84,55 @@ def test_r11_an_end_user_asking_for_access_is_refused(page, demo_data, screensho
     assert AccessRequest.objects.get().status == AccessRequest.Status.REFUSED
     assert Contact.objects.get(email="loppukayttaja@esimerkki.fi").user is None
     screenshot(page, "portal-access-refused")
+
+
+def test_r3_r6_open_a_ticket_from_a_device_and_the_acknowledgement_arrives(
+    page, demo_data, login, screenshot, smtp_sink
+):
+    login(page, "tekninen@esimerkki.fi", demo_data)
+    page.goto("/portal/")
+    screenshot(page, "portal-overview")
+    page.get_by_label("Sarjanumero").fill("FOC2233X0AB")
+    page.locator("form.inline-form button[type=submit]").click()
+    page.wait_for_url("**/devices/FOC2233X0AB/new/")
+    # R3: device, contract and service level come from the install base, not from typing.
+    facts = page.locator("dl.facts").inner_text()
+    assert "SCM-1001" in facts
+    assert "SantaCare Basic" in facts
+    page.get_by_label("Ongelman tai pyynnön kuvaus").fill("Port Gi1/0/12 flaps every minute.")
+    page.get_by_label("Epäiletkö laitevikaa?").check()
+    # R9: ticking "hardware fault" reveals the delivery details, pre-filled from the site.
+    address = page.get_by_label("Varaosan toimitusosoite")
+    address.wait_for(state="visible")
+    assert "Esimerkkikatu 1" in address.input_value()
+    screenshot(page, "portal-new-ticket")
+    page.locator("form.ticket-form button[type=submit]").click()
+
+    page.wait_for_url("**/portal/tickets/SC-*/")
+    ticket = Ticket.objects.get(serial_number="FOC2233X0AB")
+    assert ticket.tracking_number in page.locator("main").inner_text()
+    assert ticket.hardware_fault
+    mail = smtp_sink.wait_for(1)
+    acknowledgement = next(m for m in mail if "tekninen@esimerkki.fi" in str(m["To"]))
+    assert ticket.tracking_number in acknowledgement["Subject"]
+    screenshot(page, "portal-ticket")
+
+    # R4: a reply in the portal joins the same thread.
+    page.get_by_label("Vastauksesi").fill("It started after the power cut on Monday.")
+    page.locator("form[action$='/reply/'] button[type=submit]").click()
+    page.wait_for_url(f"**/portal/tickets/{ticket.tracking_number}/")
+    assert "power cut on Monday" in page.locator("ol.conversation").inner_text()
+    page.goto("/portal/tickets/")
+    screenshot(page, "portal-tickets")
+
+
+def test_r14_the_portal_in_english_on_a_phone_sized_screen(new_page, demo_data, login, screenshot):
+    page = new_page(locale="en-GB", width=390, height=844)
+    login(page, "tekninen@esimerkki.fi", demo_data)
+
+    page.goto("/portal/devices/")
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Your install base").is_visible()
+    screenshot(page, "portal-devices-mobile-en")
+    page.goto("/accounts/login/")

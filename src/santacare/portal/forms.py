@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from santacare.customers.models import validate_business_id
+from santacare.tickets.attachments import max_attachment_bytes
 from santacare.tickets.intake import MAX_BODY_LENGTH, MAX_FIELD_LENGTH
 from santacare.tickets.models import Priority
 
@@ -91,6 +93,12 @@ class ReplyForm(forms.Form):
     )
     files = MultipleFileField(label=_("Attachments"), required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _(
+            "Up to %(count)d files, at most %(size)d MB each: logs, configurations, photos."
+        ) % {"count": MAX_FILES_PER_REPLY, "size": max_attachment_bytes() // (1024 * 1024)}
+
     def clean_files(self) -> list:
         files = self.cleaned_data.get("files") or []
         if len(files) > MAX_FILES_PER_REPLY:
@@ -115,8 +123,6 @@ class AccessRequestForm(forms.Form):
     job_role = forms.CharField(label=_("Job role in the company"), max_length=200)
 
     def clean_business_id(self) -> str:
-        from santacare.customers.models import validate_business_id
-
         value = "".join(self.cleaned_data["business_id"].split())
         validate_business_id(value)
         return value

@@ -11,6 +11,7 @@ from functools import wraps
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.signing import BadSignature, Signer
@@ -30,6 +31,11 @@ from santacare.installbase.models import Device
 from santacare.installbase.queries import device_by_serial, devices_for_customer
 from santacare.sla.services import ticket_clocks
 from santacare.tickets import queries
+from santacare.tickets.attachments import (
+    attachment_response,
+    max_attachment_bytes,
+    store_attachment,
+)
 from santacare.tickets.intake import Outcome, TicketRequest, add_message, open_ticket
 from santacare.tickets.models import Channel, Priority, RequiredItem, Ticket
 from santacare.tickets.services import change_status
@@ -353,8 +359,6 @@ def _store_files(message, files) -> list[tuple[str, str]]:
     """Store uploads through the attachment service; returns (name, reason) of refused ones."""
     if not files:
         return []
-    from santacare.tickets.attachments import max_attachment_bytes, store_attachment
-
     limit = max_attachment_bytes()
     too_large = _("the file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)}
     rejected = []
@@ -393,8 +397,6 @@ def set_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @require_GET
 @contact_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    from santacare.tickets.attachments import attachment_response
-
     attachment = queries.attachment_for_contact_or_404(request.contact, attachment_id)
     return attachment_response(attachment)
 
@@ -428,8 +430,6 @@ def verify_access(request: HttpRequest, token: str) -> HttpResponse:
     form = access.activation_form(access_request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = access.activate_account(access_request, password=form.cleaned_data["new_password1"])
-        from django.contrib.auth import login
-
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your portal account is ready."))
         return redirect("portal:overview")
