@@ -60,7 +60,11 @@ def test_r4_public_agent_reply_is_mailed_internal_note_is_not(smtp_sink, alice, 
 
     add_message(ticket, body="Vaihdamme laitteen.", channel=Channel.PORTAL, author_user=agent)
     add_message(
-        ticket, body="Sisäinen: tilaa osa.", channel=Channel.PORTAL, author_user=agent, internal=True
+        ticket,
+        body="Sisäinen: tilaa osa.",
+        channel=Channel.PORTAL,
+        author_user=agent,
+        internal=True,
     )
 
     messages = smtp_sink.wait_for(2)

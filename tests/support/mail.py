@@ -208,8 +208,9 @@ class DovecotServer:
         subprocess.run([DOVECOT, "-c", str(self.config)], check=True, timeout=30)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=1
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1),
             ):
                 return
             time.sleep(0.1)
@@ -274,7 +275,7 @@ def dovecot_server() -> Iterator[DovecotServer]:
 
 
 @pytest.fixture
-def dovecot(dovecot_server) -> Iterator[DovecotServer]:
+def dovecot(dovecot_server) -> DovecotServer:
     """The session's Dovecot with an empty INBOX for this test."""
     dovecot_server.empty()
-    yield dovecot_server
+    return dovecot_server

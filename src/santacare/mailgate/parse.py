@@ -25,6 +25,7 @@ MAX_DEPTH = 20
 MAX_HTML_CHARS = 2_000_000
 MAX_TEXT_CHARS = 500_000
 MAX_ADDRESS_HEADER_CHARS = 20_000
+MAX_HEADER_CHARS = 20_000
 
 OWN_HEADER_PREFIX = "x-santacare-"
 LOOP_HEADER = "X-SantaCare-Loop"
@@ -365,7 +366,7 @@ def machine_reason(message: Message, parsed: ParsedMail) -> str:
     """Why this mail came from a robot, or "" (RT, osTicket, Zammad signals; REFERENCE C2)."""
     from .outbound import instance_name, is_own_message_id
 
-    loop = str(message.get(LOOP_HEADER, "") or "").strip().lower()
+    loop = str(_header(message, LOOP_HEADER) or "").strip().lower()
     if loop and loop == instance_name().lower():
         return "own_mail"
     if parsed.message_id and is_own_message_id(parsed.message_id):
@@ -376,23 +377,23 @@ def machine_reason(message: Message, parsed: ParsedMail) -> str:
     if (
         (content_type == "multipart/report" and report_type == "delivery-status")
         or sender.startswith(("mailer-daemon@", "postmaster@"))
-        or message.get("X-Failed-Recipients")
+        or _header(message, "X-Failed-Recipients")
         or (parsed.return_path == "" and _BOUNCE_SUBJECT_RE.match(parsed.subject))
     ):
         return "bounce"
     if content_type == "multipart/report":
         return "report"  # read receipts (disposition-notification) and the like
-    auto_submitted = str(message.get("Auto-Submitted", "") or "").strip().lower()
+    auto_submitted = str(_header(message, "Auto-Submitted") or "").strip().lower()
     if auto_submitted and not auto_submitted.startswith("no"):
         return "auto_submitted"
-    precedence = str(message.get("Precedence", "") or message.get("X-Precedence", "") or "")
+    precedence = str(_header(message, "Precedence") or _header(message, "X-Precedence") or "")
     if precedence.strip().lower() in ("bulk", "junk", "list", "auto_reply"):
         return "precedence"
-    if message.get("List-Id") or message.get("List-Unsubscribe"):
+    if _header(message, "List-Id") or _header(message, "List-Unsubscribe"):
         return "mailing_list"
-    if any(message.get(name) for name in _AUTO_REPLY_HEADERS):
+    if any(_header(message, name) for name in _AUTO_REPLY_HEADERS):
         return "auto_reply"
-    if str(message.get("X-Loop", "") or "").strip():
+    if str(_header(message, "X-Loop") or "").strip():
         return "loop"
     if parsed.return_path == "":
         return "null_sender"
@@ -410,10 +411,10 @@ _URGENT_WORDS_RE = re.compile(
 
 def is_urgent(message: Message, subject: str, text: str) -> bool:
     """R8: the sender says it is critical, in words or in the headers clients set."""
-    importance = str(message.get("Importance", "") or "").strip().lower()
-    priority = str(message.get("Priority", "") or "").strip().lower()
-    x_priority = str(message.get("X-Priority", "") or "").strip()
-    ms_priority = str(message.get("X-MSMail-Priority", "") or "").strip().lower()
+    importance = str(_header(message, "Importance") or "").strip().lower()
+    priority = str(_header(message, "Priority") or "").strip().lower()
+    x_priority = str(_header(message, "X-Priority") or "").strip()
+    ms_priority = str(_header(message, "X-MSMail-Priority") or "").strip().lower()
     if importance == "high" or priority == "urgent" or ms_priority == "high":
         return True
     if x_priority[:1] in ("1", "2"):
@@ -429,8 +430,9 @@ def read_authentication(message: Message) -> tuple[str, str]:
     topmost header counts (the closest MTA adds it on top).
     """
     authserv_id = getattr(settings, "MAILGATE_AUTHSERV_ID", "").strip().lower()
-    for header in message.get_all("Authentication-Results") or []:
-        value = " ".join(str(header).split())
+    headers = [v for k, v in message.raw_items() if k.lower() == "authentication-results"]
+    for header in headers[:50]:
+        value = " ".join(str(header)[:MAX_HEADER_CHARS].split())
         server = value.split(";", 1)[0].strip().split()[0].lower() if value.strip() else ""
         if authserv_id and server != authserv_id:
             continue
@@ -444,11 +446,18 @@ def read_authentication(message: Message) -> tuple[str, str]:
 
 
 def _header(message: Message, name: str) -> str:
-    try:
-        value = message.get(name)
-    except Exception:  # a header the policy parser chokes on
-        value = None
-    return str(value or "")
+    """One header, decoded; its raw value is capped first, because the policy parser is slow on
+    pathological input (100 000 addresses in To: Dovecot CVE-2024-23184)."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() != wanted:
+            continue
+        raw_value = str(value)[:MAX_HEADER_CHARS]
+        try:
+            return str(email.policy.default.header_factory(name, raw_value))
+        except Exception:  # a header the policy parser chokes on: keep the raw text
+            return raw_value
+    return ""
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
