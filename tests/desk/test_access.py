@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import AgentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,12 @@ def test_state_changes_need_post(agent_client, alice, alice_device, open_portal_
     response = agent_client.get(f"/desk/t/{ticket.tracking_number}/status/?status=closed")
 
     assert response.status_code == 405
+
+
+def test_r14_desk_speaks_finnish_by_default_and_english_on_request(client):
+    agent = AgentFactory()
+    client.force_login(agent)
+
+    assert "Soittajan puhelinnumero" in client.get("/desk/phone/").content.decode()
+    english = client.get("/desk/phone/", headers={"accept-language": "en"}).content.decode()
+    assert "Caller's phone number" in english.replace("&#x27;", "'")

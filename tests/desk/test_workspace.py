@@ -112,7 +112,7 @@ def test_status_change_by_htmx_returns_controls_and_the_log(agent_client, ticket
     text = response.content.decode()
     assert text.lstrip().startswith('<div id="controls"')
     assert 'hx-swap-oob="true"' in text
-    assert "new → in_progress" in text
+    assert "New → In progress" in text
     event = ticket.events.get(kind=Event.Kind.STATUS_CHANGED)
     assert event.actor_label == "Aino Agentti"
 

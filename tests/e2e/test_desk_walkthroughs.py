@@ -152,7 +152,7 @@ def test_r4_public_reply_is_mailed_and_internal_note_never_reaches_the_customer(
     with page.expect_navigation():
         page.locator("form.reply button[type=submit]").click()
     page.locator("select[name=status]").select_option("waiting_on_customer")
-    page.locator("#events", has_text="waiting_on_customer").wait_for()
+    page.locator("#events li").nth(3).wait_for()
     screenshot(page, "desk-workspace")
     assert_no_horizontal_scroll(page)
 

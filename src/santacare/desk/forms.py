@@ -16,6 +16,8 @@ TEXTAREA = {"rows": 4}
 class PhoneIntakeForm(forms.Form):
     """R7 and R9: everything the ticket needs is asked on the call, none of it guessed."""
 
+    label_suffix = ""
+
     contact = forms.ModelChoiceField(
         queryset=Contact.objects.select_related("customer"), widget=forms.HiddenInput
     )
@@ -83,6 +85,7 @@ class QueueFilterForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    label_suffix = ""
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     attachment = forms.FileField(label=_("Attachment"), required=False)
     internal = forms.BooleanField(
