@@ -68,28 +68,32 @@ def send_return_reminders(
     )
     sent = 0
     for rma_id in list(candidates):
-        if sent >= limit:
+        count, complete = _remind(rma_id, today=today, now=now, budget=limit - sent)
+        sent += count
+        if not complete:
             return ReminderRun(sent, deferred=True)
-        sent += _remind(rma_id, today=today, now=now, budget=limit - sent)
     return ReminderRun(sent, deferred=False)
 
 
 @transaction.atomic
-def _remind(rma_id: int, *, today: date, now: datetime, budget: int) -> int:
+def _remind(rma_id: int, *, today: date, now: datetime, budget: int) -> tuple[int, bool]:
+    """Send what this RMA is owed, at most `budget` mails; (sent, whether all were sent)."""
     # The row lock makes a second sweep wait here, then find the reminders already recorded.
     rma = (
-        Rma.objects.select_for_update()
+        Rma.objects.select_for_update(of=("self",))
         .select_related("ticket__customer__service_delivery_manager", "vendor")
         .get(pk=rma_id)
     )
     if not rma.awaits_return:
-        return 0
+        return 0, True
     done = set(rma.reminders.values_list("kind", "recipient"))
     sent = 0
     for kind in _kinds_due(rma, today=today):
         for recipient in _recipients(rma, kind):
-            if (kind, recipient.email) in done or sent >= budget:
+            if (kind, recipient.email) in done:
                 continue
+            if sent >= budget:
+                return sent, False
             subject, body = render_mail(
                 kind, language=recipient.language, context={"rma": rma, "ticket": rma.ticket}
             )
@@ -110,4 +114,4 @@ def _remind(rma_id: int, *, today: date, now: datetime, budget: int) -> int:
                 outbound_mail=mail,
             )
             sent += 1
-    return sent
+    return sent, True

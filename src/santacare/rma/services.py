@@ -55,7 +55,11 @@ def _require_agent(by: User | None) -> User:
 
 
 def _locked(rma: Rma) -> Rma:
-    return Rma.objects.select_for_update().select_related("ticket", "vendor").get(pk=rma.pk)
+    return (
+        Rma.objects.select_for_update(of=("self",))
+        .select_related("ticket", "vendor")
+        .get(pk=rma.pk)
+    )
 
 
 def _refresh(target: Rma, source: Rma) -> None:
@@ -182,7 +186,11 @@ def open_rma(
     """Open an RMA from a hardware-fault ticket (R9, R13). The delivery address and contact are
     the ticket's; the vendor's return instructions and window are copied onto the RMA."""
     _require_agent(by)
-    ticket = Ticket.objects.select_for_update().select_related("device__vendor").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("device__vendor")
+        .get(pk=ticket.pk)
+    )
     if not ticket.hardware_fault:
         raise RmaError(
             _("The ticket has no suspected hardware fault, so no replacement can be ordered."),
@@ -359,7 +367,11 @@ def _swap_device(rma: Rma, *, by: User, at: datetime) -> DeviceSwap | None:
     serial of its own and the chassis keeps its serial."""
     if rma.device_id is None:
         return None
-    device = Device.objects.select_for_update().select_related("contract").get(pk=rma.device_id)
+    device = (
+        Device.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=rma.device_id)
+    )
     if device.serial_number != rma.failed_serial:
         return None
     new_serial = rma.replacement_serial
