@@ -115,7 +115,7 @@ def test_pauses_are_skipped_and_explained():
         )
     assert due == at("2026-06-23T11:00+03:00")
     assert lines == [
-        "paused Mon 22.6. 09:00 – Tue 23.6. 09:00 (waiting for the customer)",
+        "paused Mon 22.6. 09:00 – Tue 23.6. 09:00",
         "1 h counted Mon 22.6.",
         "2 h counted Tue 23.6.",
     ]

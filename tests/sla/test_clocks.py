@@ -87,3 +87,16 @@ def test_ticket_without_service_level_has_no_clocks(levels):
     ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
     ticket.service_level = None
     assert ticket_clocks(ticket, now=at("2026-06-22T09:00+03:00")) == []
+
+
+def test_a_reopened_ticket_goes_on_from_where_its_restore_clock_stopped(levels):
+    ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
+    change_status(ticket, "resolved", at=at("2026-06-22T10:00+03:00"))
+    stopped = by_name(ticket_clocks(ticket, now=at("2026-06-23T12:00+03:00")))["restore"]
+    assert stopped.state == ClockState.MET
+    assert stopped.elapsed == timedelta(hours=2)
+    change_status(ticket, "in_progress", at=at("2026-06-24T08:00+03:00"))
+    ticket.refresh_from_db()
+    restore = by_name(ticket_clocks(ticket, now=at("2026-06-24T09:00+03:00")))["restore"]
+    assert restore.state == ClockState.RUNNING
+    assert restore.elapsed == timedelta(hours=3)  # 2 h before, 1 h since reopening

@@ -246,7 +246,7 @@ def walk(
 
 
 def _pause_line(start: datetime, end: datetime) -> str:
-    return gettext("paused %(start)s – %(end)s (waiting for the customer)") % {
+    return gettext("paused %(start)s – %(end)s") % {
         "start": format_moment(start),
         "end": format_moment(end),
     }

@@ -37,7 +37,16 @@ class ClockState:
     BREACHED = "breached"
 
 
-PAUSING_STATUSES = frozenset({Ticket.Status.WAITING_ON_CUSTOMER, Ticket.Status.INFO_REQUESTED})
+# Waiting for the customer pauses the clocks. So does a resolved or closed spell: when the
+# customer reopens the ticket, its restore clock goes on from where it stopped.
+PAUSING_STATUSES = frozenset(
+    {
+        Ticket.Status.WAITING_ON_CUSTOMER,
+        Ticket.Status.INFO_REQUESTED,
+        Ticket.Status.RESOLVED,
+        Ticket.Status.CLOSED,
+    }
+)
 HISTORY_KINDS = (Event.Kind.STATUS_CHANGED, Event.Kind.PRIORITY_CHANGED)
 
 
@@ -134,7 +143,13 @@ def ticket_history(ticket: Ticket, *, events: Iterable[Event] | None = None) -> 
     statuses = [e for e in ordered if e.kind == Event.Kind.STATUS_CHANGED]
     changes = [e for e in ordered if e.kind == Event.Kind.PRIORITY_CHANGED]
 
-    status = statuses[0].data.get("old", ticket.status) if statuses else ticket.status
+    if statuses:
+        status = statuses[0].data.get("old", ticket.status)
+    else:
+        # No recorded change (imported or hand-made rows): only the current status is known,
+        # and a done one says nothing about when; resolved_at/closed_at stop the clocks.
+        done = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+        status = Ticket.Status.IN_PROGRESS if ticket.status in done else ticket.status
     since = ticket.received_at
     pauses = []
     for event in statuses:
