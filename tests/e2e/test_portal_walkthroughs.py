@@ -93,7 +93,7 @@ def test_r3_r6_open_a_ticket_from_a_device_and_the_acknowledgement_arrives(
     page.goto("/portal/")
     screenshot(page, "portal-overview")
     page.get_by_label("Sarjanumero").fill("FOC2233X0AB")
-    page.locator("form.inline-form button[type=submit]").click()
+    page.locator("form.serial-search button[type=submit]").click()
     page.wait_for_url("**/devices/FOC2233X0AB/new/")
     # R3: device, contract and service level come from the install base, not from typing.
     facts = page.locator("dl.facts").inner_text()

@@ -132,3 +132,13 @@ def test_pages_carry_csp_and_forms_need_csrf(alice, alice_device, open_for):
     assert "script-src 'self'" in page["Content-Security-Policy"]
     assert forged.status_code == 403
     assert ticket.messages.count() == 1
+
+
+def test_charlies_sla_report_has_nothing_of_alices(charlie_client, alices_ticket, alice_device):
+    """R5 reports are per company: Charlie's report and CSV never mention Alice's contract."""
+    page = charlie_client.get("/reports/mine/")
+    csv = charlie_client.get("/reports/mine/sla.csv")
+
+    for response in (page, csv):
+        assert response.status_code == 200
+        assert alice_device.contract.number not in response.content.decode()

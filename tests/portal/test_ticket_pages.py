@@ -225,3 +225,31 @@ def test_the_home_page_sends_each_person_to_their_work(client, alice):
 
     client.force_login(AgentFactory())
     assert client.get("/")["Location"] == "/desk/"
+
+
+def test_r13_the_ticket_page_shows_the_replacement_part(
+    alice_client, alice, alice_device, open_for
+):
+    from santacare.rma.services import open_rma
+
+    ticket = open_for(
+        alice,
+        alice_device,
+        hardware_fault=True,
+        delivery_address="Alice Oy\nTestikatu 1",
+        delivery_contact="Alice",
+    )
+    before = alice_client.get(page_of(ticket))
+    open_rma(ticket, by=AgentFactory(), part_number="C9300-PWR-715WAC", part_description="PSU")
+
+    after = alice_client.get(page_of(ticket)).content.decode()
+
+    assert before.context["rmas"] == []
+    assert "C9300" in after or "PSU" in after
+    assert 'class="rma-panel"' in after
+
+
+def test_r5_the_portal_links_to_the_companys_sla_report(alice_client):
+    text = alice_client.get("/portal/").content.decode()
+
+    assert 'href="/reports/mine/"' in text

@@ -29,6 +29,7 @@ from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
 from santacare.installbase.queries import device_by_serial, devices_for_customer
+from santacare.rma.queries import replacement_delivery, rmas_for_ticket
 from santacare.sla.services import ticket_clocks
 from santacare.tickets import queries
 from santacare.tickets.attachments import (
@@ -306,7 +307,8 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm) ->
             "ticket": ticket,
             "conversation": queries.public_messages(ticket),
             "reply_form": reply_form,
-            "clocks": ticket_clocks(ticket, now=now()),
+            "clocks": ticket_clocks(ticket, now=now(), replacement=replacement_delivery(ticket)),
+            "rmas": rmas_for_ticket(ticket),
             "missing": [RequiredItem(item).label for item in ticket.missing_information],
             "nav": "tickets",
             "can_close": ticket.is_open,
