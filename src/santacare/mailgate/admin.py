@@ -1,0 +1,62 @@
+"""The admin's view of the gateway until the desk has its own: what came in, what went out."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .inbound import open_ticket_from_mail, release_held_mail
+from .models import InboundMail, OutboundMail
+from .outbound import retry_failed_mail
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "from_address",
+        "subject",
+        "outcome",
+        "reason",
+        "ticket",
+        "authentication",
+        "is_held",
+        "is_quarantined",
+    ]
+    list_filter = ["outcome", "is_held", "is_quarantined", "authentication", "source", "state"]
+    search_fields = ["from_address", "subject", "message_id", "ticket__tracking_number"]
+    list_select_related = ["ticket"]
+    # The raw bytes are evidence: shown through the fields below, never edited.
+    exclude = ["raw"]
+    readonly_fields = [f.name for f in InboundMail._meta.fields if f.name != "raw"]
+    actions = ["release", "turn_into_ticket"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Release held mail"))
+    def release(self, request, queryset) -> None:
+        for mail in queryset.filter(is_held=True):
+            release_held_mail(mail, by=request.user)
+        self.message_user(request, _("Released."), messages.SUCCESS)
+
+    @admin.action(description=_("Turn into a ticket"))
+    def turn_into_ticket(self, request, queryset) -> None:
+        for mail in queryset.filter(ticket__isnull=True):
+            result = open_ticket_from_mail(mail, by=request.user)
+            self.message_user(request, f"{mail}: {result.explanation()}")
+
+
+@admin.register(OutboundMail)
+class OutboundMailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "subject", "kind", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind", "auto_submitted"]
+    search_fields = ["recipient", "subject", "message_id", "ticket__tracking_number"]
+    readonly_fields = [f.name for f in OutboundMail._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Send failed mail again"))
+    def send_again(self, request, queryset) -> None:
+        for mail in queryset.filter(state=OutboundMail.State.FAILED):
+            retry_failed_mail(mail)
