@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Replace, Upper
 
+from santacare.core.text import clean_line
 from santacare.customers.models import Contact
 from santacare.installbase.models import Device
 
@@ -90,7 +91,8 @@ def devices_matching(query: str) -> QuerySet[Device]:
 
 
 def find_callers(query: str) -> Matches:
-    query = " ".join(query.split())[:200]
+    # NUL and other control characters would be a database error on PostgreSQL, not a match.
+    query = clean_line(query, max_length=200)
     if len(query) < MIN_QUERY_LENGTH:
         return Matches([], [])
     return Matches(

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
+from santacare.core.text import clean_line
 from santacare.sla.queries import MAX_OPEN_TICKETS, TicketAtRisk, tickets_at_risk
 from santacare.sla.services import ClockState
 from santacare.tickets.models import Channel, Priority, Ticket
@@ -84,10 +85,10 @@ class Filters:
 def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     """Tracking number, serial, customer or words of the subject and description.
 
-    PostgreSQL searches the words with the Finnish configuration, so "kytkimen" finds
-    "kytkin"; SQLite, the embedded default, falls back to a plain substring match.
+    PostgreSQL searches the words with the Finnish configuration, so "kaapelin" finds
+    "kaapelit"; SQLite, the embedded default, falls back to a plain substring match.
     """
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    text = clean_line(text, max_length=MAX_QUERY_LENGTH)
     if not text:
         return tickets
     tracking_number = parse_tracking_number(text)

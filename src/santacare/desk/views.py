@@ -13,10 +13,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from santacare.core.text import clean_line
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
+from santacare.mailgate.inbound import open_ticket_from_mail, release_held_mail
+from santacare.mailgate.models import InboundMail
 from santacare.sla.services import ticket_clocks
 from santacare.tickets.attachments import (
     attachment_response,
@@ -206,7 +209,7 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
         "NOC_PHONE": settings.NOC_PHONE,
         "NOC_EMAIL": settings.NOC_EMAIL,
         "form": form,
-        "q": request.GET.get("q", "")[:200],
+        "q": clean_line(request.GET.get("q", ""), max_length=200),
         "matches": find_callers(request.GET.get("q", "")),
     }
     template = "desk/phone.html"
@@ -220,7 +223,7 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
 def phone_lookup(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     context = {
-        "q": query[:200],
+        "q": clean_line(query, max_length=200),
         "matches": find_callers(query),
         "today": helsinki(now()).date(),
     }
@@ -459,3 +462,44 @@ def ticket_unlink(request: HttpRequest, tracking_number: str, other: str) -> Htt
     ticket = _ticket_or_404(tracking_number)
     unlink_tickets(ticket, other=_ticket_or_404(other), by=request.user)
     return redirect("desk:ticket", tracking_number=ticket.tracking_number)
+
+
+# --- Held, quarantined and refused mail ---------------------------------------------------------
+
+MAIL_LIST_LIMIT = 100
+
+
+@require_GET
+@agent_required
+def mail_review(request: HttpRequest) -> HttpResponse:
+    """What the gateway did not turn into a ticket on its own, with the reason, newest first."""
+    mails = (
+        InboundMail.objects.filter(
+            Q(is_held=True) | Q(is_quarantined=True) | Q(outcome=InboundMail.Outcome.REFUSED),
+            reviewed_at__isnull=True,
+        )
+        .select_related("ticket")
+        .defer("raw", "authentication_results")
+        .order_by("-received_at", "-id")[:MAIL_LIST_LIMIT]
+    )
+    return render(request, "desk/mail.html", {"mails": mails, "desk_section": "mail"})
+
+
+@require_POST
+@agent_required
+def mail_release(request: HttpRequest, mail_id: int) -> HttpResponse:
+    mail = get_object_or_404(InboundMail, pk=mail_id)
+    release_held_mail(mail, by=request.user)
+    messages.success(request, _("The mail was released."))
+    return redirect("desk:mail")
+
+
+@require_POST
+@agent_required
+def mail_open_ticket(request: HttpRequest, mail_id: int) -> HttpResponse:
+    mail = get_object_or_404(InboundMail, pk=mail_id)
+    result = open_ticket_from_mail(mail, by=request.user)
+    if result.ticket is None:
+        messages.error(request, result.explanation())
+        return redirect("desk:mail")
+    return redirect("desk:ticket", tracking_number=result.ticket.tracking_number)

@@ -1,0 +1,65 @@
+"""Mail the gateway refused, held or quarantined is visible to agents, with its reason."""
+
+import pytest
+
+from santacare.mailgate.inbound import receive_mail
+from santacare.mailgate.models import InboundMail
+from santacare.tickets.models import Ticket
+from tests.factories import ContactFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+RAW = (
+    b"From: Outsider <outsider@unknown.example>\r\n"
+    b"To: support@santacare.example\r\n"
+    b"Subject: Kytkin rikki\r\n"
+    b"Message-ID: <desk-review-1@unknown.example>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Sarjanumero FOC2233X0AB ei vastaa.\r\n"
+)
+
+
+@pytest.fixture
+def refused():
+    receive_mail(RAW, source=InboundMail.Source.SMTP, envelope_sender="outsider@unknown.example")
+    return InboundMail.objects.get()
+
+
+def test_refused_mail_is_listed_with_its_reason(agent_client, refused):
+    response = agent_client.get("/desk/mail/")
+
+    text = response.content.decode()
+    assert refused.outcome == InboundMail.Outcome.REFUSED
+    assert "outsider@unknown.example" in text
+    assert f'data-mail="{refused.pk}"' in text
+
+
+def test_customer_cannot_see_the_mail_list(client, refused):
+    client.force_login(UserFactory())
+
+    assert client.get("/desk/mail/").status_code == 403
+    assert client.post(f"/desk/mail/{refused.pk}/ticket/").status_code == 403
+
+
+def test_agent_turns_a_refused_mail_into_a_ticket_once_the_sender_is_known(
+    agent_client, refused, alice_device
+):
+    ContactFactory(customer=alice_device.customer, email="outsider@unknown.example")
+
+    response = agent_client.post(f"/desk/mail/{refused.pk}/ticket/")
+
+    ticket = Ticket.objects.get()
+    assert response.url == f"/desk/t/{ticket.tracking_number}/"
+    assert ticket.serial_number == "FOC2233X0AB"
+    assert "outsider@unknown.example" not in agent_client.get("/desk/mail/").content.decode()
+
+
+def test_refused_again_shows_why(agent_client, refused):
+    response = agent_client.post(f"/desk/mail/{refused.pk}/ticket/", follow=True)
+
+    assert Ticket.objects.count() == 0
+    assert response.status_code == 200
+
+
+def test_unknown_mail_id_is_404(agent_client):
+    assert agent_client.post("/desk/mail/999999/release/").status_code == 404
