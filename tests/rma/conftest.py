@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import time_machine
@@ -8,11 +8,16 @@ from santacare.installbase.models import Vendor
 from santacare.rma import services
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
-from tests.factories import AgentFactory, UserFactory
+from tests.factories import AgentFactory, ContractFactory, DeviceFactory, UserFactory
 
 # Tuesday 1 December 2026, 10:00 in Helsinki: an ordinary working morning. Independence Day
 # (Sunday 6 December) falls in the week after, and Christmas Eve two and a half weeks later.
 FIXED_NOW = datetime(2026, 12, 1, 10, 0, tzinfo=HELSINKI)
+# For devices made in tests: a contract valid around FIXED_NOW whatever the real date is.
+VALID_AROUND_FIXED_NOW = {
+    "contract__valid_from": date(2025, 1, 1),
+    "contract__valid_to": date(2030, 12, 31),
+}
 CISCO_INSTRUCTIONS = "Pack the failed unit in the replacement's box and book the pickup."
 
 
@@ -20,6 +25,15 @@ CISCO_INSTRUCTIONS = "Pack the failed unit in the replacement's box and book the
 def clock():
     with time_machine.travel(FIXED_NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def alice_device(alice):
+    """Alice's switch, under a contract valid around FIXED_NOW whatever the real date is."""
+    contract = ContractFactory(
+        customer=alice.customer, valid_from=date(2025, 1, 1), valid_to=date(2030, 12, 31)
+    )
+    return DeviceFactory(customer=alice.customer, serial_number="FOC2233X0AB", contract=contract)
 
 
 @pytest.fixture

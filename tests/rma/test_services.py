@@ -12,7 +12,14 @@ from santacare.rma.services import RmaError, return_due_date
 from santacare.tickets.models import Event
 from tests.factories import ContactFactory, DeviceFactory
 
-from .conftest import CISCO_INSTRUCTIONS, FIXED_NOW, at, deliver, hardware_ticket
+from .conftest import (
+    CISCO_INSTRUCTIONS,
+    FIXED_NOW,
+    VALID_AROUND_FIXED_NOW,
+    at,
+    deliver,
+    hardware_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +170,9 @@ def test_replacement_serial_already_in_the_install_base_is_refused(
 
 def test_one_replacement_unit_is_on_one_live_rma(clock, alice, alice_device, agent, open_rma):
     first = open_rma(replacement_serial="FOC9999X0NE")
-    other_device = DeviceFactory(customer=alice.customer, vendor=alice_device.vendor)
+    other_device = DeviceFactory(
+        customer=alice.customer, vendor=alice_device.vendor, **VALID_AROUND_FIXED_NOW
+    )
     other = hardware_ticket(alice, other_device.serial_number)
     with pytest.raises(RmaError) as error:
         services.open_rma(

@@ -6,7 +6,7 @@ from santacare.rma import services
 from santacare.rma.models import Rma
 from tests.factories import ContactFactory, DeviceFactory, UserFactory
 
-from .conftest import at, deliver, hardware_ticket
+from .conftest import VALID_AROUND_FIXED_NOW, at, deliver, hardware_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def make_rmas(count, *, agent, clock, vendor, customer):
     contact = ContactFactory(customer=customer)
     rmas = []
     for number in range(count):
-        device = DeviceFactory(customer=customer, vendor=vendor)
+        device = DeviceFactory(customer=customer, vendor=vendor, **VALID_AROUND_FIXED_NOW)
         clock.move_to(at(1, 10))
         ticket = hardware_ticket(contact, device.serial_number)
         rma = services.open_rma(ticket, by=agent, part_number="C9300-48P-E", vendor_rma_number="1")
@@ -211,7 +211,7 @@ def test_the_overdue_queue_shows_only_overdue_returns(agent_client, agent, clock
     )
     services.confirm_return(returned, by=agent, courier_code="JJFI1")
     clock.move_to(at(1, 10))
-    device = DeviceFactory(customer=alice.customer, vendor=cisco)
+    device = DeviceFactory(customer=alice.customer, vendor=cisco, **VALID_AROUND_FIXED_NOW)
     not_due = services.open_rma(
         hardware_ticket(alice, device.serial_number), by=agent, part_number="C9300-48P-E"
     )

@@ -91,6 +91,8 @@ def rma_list(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     today = _today()
     page = overdue_returns(today=today, after=request.GET.get("after", ""))
+    for rma in page.items:
+        rma.days_overdue = (today - rma.return_due).days
     return render(
         request,
         "rma/overdue.html",
