@@ -16,7 +16,9 @@ PRODUCTION_ENV = {
 
 
 def run_santacare(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("SANTACARE_INSECURE_DEV_KEY", "DEBUG")}
+    # Only what a production start would have: the test run's own switches stay behind.
+    test_switches = ("SANTACARE_INSECURE_DEV_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in test_switches}
     base["DJANGO_SETTINGS_MODULE"] = "santacare.settings"
     return subprocess.run(
         [sys.executable, "-m", "santacare", *args],
