@@ -10,6 +10,7 @@ from santacare.rma.models import DeviceSwap, Rma
 from santacare.rma.queries import device_by_any_serial, device_history, replacement_delivery
 from santacare.rma.services import RmaError, return_due_date
 from santacare.tickets.models import Event
+from santacare.tickets.services import change_status
 from tests.factories import ContactFactory, DeviceFactory
 
 from .conftest import (
@@ -327,3 +328,11 @@ def test_replacement_delivery_gives_the_sla_engine_its_two_instants(ticket, open
     assert replacement_delivery(ticket) == (FIXED_NOW, None)
     deliver(rma, agent, clock, shipped=at(1, 10), delivered=at(1, 15))
     assert replacement_delivery(ticket) == (FIXED_NOW, at(1, 15))
+
+
+def test_no_rma_on_a_closed_ticket(ticket, agent):
+    change_status(ticket, status="closed", by=agent)
+    with pytest.raises(RmaError) as error:
+        services.open_rma(ticket, by=agent, part_number="C9300-48P-E")
+    assert error.value.code == "ticket_closed"
+    assert not Rma.objects.exists()

@@ -1,9 +1,17 @@
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from santacare.installbase.models import Device
 from santacare.rma import services
 from santacare.rma.models import Rma
+from santacare.rma.queries import (
+    desk_rmas,
+    overdue_returns,
+    rmas_for_ticket,
+    vendor_month_report,
+)
+from santacare.sla.services import seed_default_targets
 from tests.factories import ContactFactory, DeviceFactory, UserFactory
 
 from .conftest import VALID_AROUND_FIXED_NOW, at, deliver, hardware_ticket
@@ -229,8 +237,6 @@ def test_list_pages_follow_the_keyset_and_survive_a_broken_cursor(
     agent_client, agent, clock, cisco, alice
 ):
     rmas = make_rmas(3, agent=agent, clock=clock, vendor=cisco, customer=alice.customer)
-    from santacare.rma.queries import desk_rmas, overdue_returns
-
     first = desk_rmas(limit=2)
     second = desk_rmas(limit=2, after=first.next_cursor)
     assert [r.pk for r in first.items + second.items] == [r.pk for r in reversed(rmas)]
@@ -264,15 +270,11 @@ def test_the_list_filters(agent_client, agent, clock, cisco, alice):
 
 
 def test_the_report_counts_per_vendor_and_month(agent_client, agent, clock, cisco, alice):
-    from santacare.sla.services import seed_default_targets
-
     overdue, returned_late = make_rmas(
         2, agent=agent, clock=clock, vendor=cisco, customer=alice.customer
     )
     seed_default_targets()
     services.confirm_return(returned_late, by=agent, courier_code="JJFI1")
-
-    from santacare.rma.queries import vendor_month_report
 
     [row] = vendor_month_report(
         start=at(1, 0).date().replace(month=1), end=at(1, 0).date().replace(year=2027, month=1),
@@ -347,3 +349,23 @@ def test_empty_courier_code_is_asked_for(alice_client, pending):
     assert response.status_code == 200
     pending.refresh_from_db()
     assert pending.status == Rma.Status.RETURN_PENDING
+
+
+def test_the_includes_for_the_portal_and_the_desk_render_the_ticket_rmas(
+    rf, alice_user, agent, pending, ticket
+):
+    """The contract with the portal's and the desk's ticket pages (see the templates' heads)."""
+    rmas = rmas_for_ticket(ticket)
+    request = rf.get(f"/portal/tickets/{ticket.tracking_number}/")
+    request.user = alice_user
+    portal = render_to_string(
+        "rma/_portal_panel.html", {"ticket": ticket, "rmas": rmas}, request=request
+    )
+    assert reverse("rma:confirm_return", args=[pending.pk]) in portal
+    assert f'value="/portal/tickets/{ticket.tracking_number}/"' in portal
+    assert "Pack the failed unit" in portal
+
+    desk = render_to_string("rma/_desk_panel.html", {"ticket": ticket, "rmas": rmas})
+    assert reverse("rma:detail", args=[pending.pk]) in desk
+    assert reverse("rma:create", args=[ticket.tracking_number]) in desk
+    assert render_to_string("rma/_portal_panel.html", {"ticket": ticket, "rmas": []}).strip() == ""

@@ -191,6 +191,11 @@ def open_rma(
         .select_related("device__vendor")
         .get(pk=ticket.pk)
     )
+    if ticket.status == Ticket.Status.CLOSED or ticket.merged_into_id is not None:
+        raise RmaError(
+            _("The ticket is closed or merged into another; open the RMA on the live ticket."),
+            code="ticket_closed",
+        )
     if not ticket.hardware_fault:
         raise RmaError(
             _("The ticket has no suspected hardware fault, so no replacement can be ordered."),
