@@ -91,3 +91,13 @@ def test_a_corrected_history_rewrites_the_result(levels):
     assert (result.elapsed_minutes, result.met) == (240, False)
     [response, _] = ticket_clocks(ticket, now=at("2026-06-22T13:00+03:00"))
     assert response.state == "missed"
+
+
+def test_a_ticket_closed_unanswered_gets_both_results(levels):
+    who = people()
+    ticket = open_ticket(levels, who, status="closed", closed_at=at("2026-06-22T12:00+03:00"))
+    assert sweep(now=at("2026-06-22T13:00+03:00")).results == 2
+    results = {r.clock: r for r in ClockResult.objects.filter(ticket=ticket)}
+    assert results["response"].met is False  # 4 h against 3 h
+    assert results["restore"].met is True
+    assert sweep(now=at("2026-06-22T13:05+03:00")).results == 0

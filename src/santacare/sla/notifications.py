@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -21,7 +22,7 @@ from santacare.tickets.models import Event, Ticket
 
 from .calendars import format_duration, format_moment
 from .models import ClockName, ClockResult, NoticeKind, SlaNotice
-from .queries import MAX_OPEN_TICKETS, with_history
+from .queries import with_history
 from .services import Clock, ClockContext, ClockState, record_results, ticket_clocks
 
 BATCH = 500
@@ -38,19 +39,23 @@ def sweep(*, now: datetime) -> SweepResult:
     """One pass: notices for open tickets, results for clocks that stopped since last time."""
     context = ClockContext.load()
     outcome = SweepResult()
-    open_tickets = with_history(
-        Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES, service_level__isnull=False)
-        .select_related("customer__service_delivery_manager", "assignee")
-        .order_by("id")
-    )[:MAX_OPEN_TICKETS]
-    for ticket in open_tickets:
-        for clock in ticket_clocks(ticket, now=now, context=context):
-            kind = _notice_due(clock, now=now)
-            if kind and notify(ticket, clock, kind=kind):
-                if kind == NoticeKind.WARNING:
-                    outcome.warnings += 1
-                else:
-                    outcome.breaches += 1
+    open_tickets = Ticket.objects.filter(
+        status__in=Ticket.OPEN_STATUSES, service_level__isnull=False
+    ).select_related("customer__service_delivery_manager", "assignee")
+    last_id = 0
+    while True:  # keyset batches: bounded by the number of open tickets
+        batch = list(with_history(open_tickets.filter(id__gt=last_id).order_by("id"))[:BATCH])
+        if not batch:
+            break
+        for ticket in batch:
+            for clock in ticket_clocks(ticket, now=now, context=context):
+                kind = _notice_due(clock, now=now)
+                if kind and notify(ticket, clock, kind=kind):
+                    if kind == NoticeKind.WARNING:
+                        outcome.warnings += 1
+                    else:
+                        outcome.breaches += 1
+        last_id = batch[-1].id
     for ticket in with_history(tickets_needing_results()[:BATCH]):
         outcome.results += record_results(ticket, now=now, context=context)
     return outcome
@@ -64,7 +69,7 @@ def _notice_due(clock: Clock, *, now: datetime) -> str | None:
     return None
 
 
-def tickets_needing_results():
+def tickets_needing_results() -> QuerySet[Ticket]:
     """Tickets whose response or restore clock stopped at an instant no result records yet
     (new stops, and stops that moved because the history was corrected)."""
 
@@ -75,9 +80,17 @@ def tickets_needing_results():
             )
         )
 
-    return Ticket.objects.filter(service_level__isnull=False).filter(
-        Q(first_response_at__isnull=False) & ~recorded(ClockName.RESPONSE, "first_response_at")
-        | Q(resolved_at__isnull=False) & ~recorded(ClockName.RESTORE, "resolved_at")
+    # The same stop instants as ticket_clocks: a ticket closed unanswered stops both clocks.
+    return (
+        Ticket.objects.filter(service_level__isnull=False)
+        .annotate(
+            response_stop=Coalesce("first_response_at", "resolved_at", "closed_at"),
+            restore_stop=Coalesce("resolved_at", "closed_at"),
+        )
+        .filter(
+            Q(response_stop__isnull=False) & ~recorded(ClockName.RESPONSE, "response_stop")
+            | Q(restore_stop__isnull=False) & ~recorded(ClockName.RESTORE, "restore_stop")
+        )
     )
 
 
