@@ -70,13 +70,13 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
     # Deciding access requests is desk work: every agent may, without per-model permissions.
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_agent
+        return getattr(request.user, "is_agent", False)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_agent
+        return getattr(request.user, "is_agent", False)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_agent
+        return getattr(request.user, "is_agent", False)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
