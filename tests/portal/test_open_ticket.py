@@ -63,7 +63,10 @@ def test_r9_a_missing_description_is_a_field_error_and_nothing_is_stored(
 
     assert response.status_code == 200
     assert response.context["form"].errors["description"]
-    assert 'aria-invalid="true"' in response.content.decode()
+    text = response.content.decode()
+    # Accessible errors: the field is marked invalid and points at its message.
+    assert 'aria-invalid="true"' in text
+    assert 'aria-describedby="id_description_helptext id_description_error"' in text
     assert not Ticket.objects.exists()
 
 

@@ -253,3 +253,35 @@ def test_r5_the_portal_links_to_the_companys_sla_report(alice_client):
     text = alice_client.get("/portal/").content.decode()
 
     assert 'href="/reports/mine/"' in text
+
+
+def test_show_more_with_htmx_returns_only_the_next_rows(
+    alice_client, alice, alice_device, open_for, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(3):
+        open_for(alice, alice_device, description=f"Ticket {n}")
+    first = alice_client.get("/portal/tickets/")
+
+    more = alice_client.get(
+        "/portal/tickets/" + first.context["next_url"], headers={"hx-request": "true"}
+    )
+
+    assert more.status_code == 200
+    assert "<html" not in more.content.decode()
+    assert len(more.context["tickets"]) == 1
+    assert more.context["next_url"] is None
+
+
+def test_the_device_list_pages_and_searches(alice_client, alice, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    serials = sorted(
+        d.serial_number for d in DeviceFactory.create_batch(3, customer=alice.customer)
+    )
+    first = alice_client.get("/portal/devices/")
+    second = alice_client.get("/portal/devices/" + first.context["next_url"])
+
+    listed = [d.serial_number for d, _ in first.context["items"] + second.context["items"]]
+    assert listed == serials
+    found = alice_client.get("/portal/devices/", {"q": serials[1].lower()})
+    assert [d.serial_number for d, _ in found.context["items"]] == [serials[1]]
