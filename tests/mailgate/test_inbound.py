@@ -326,3 +326,17 @@ def test_concurrent_duplicate_delivery_stores_one_mail(alice, alice_device):
 
     assert sorted(results) == [False] * 7 + [True]
     assert InboundMail.objects.count() == 1
+
+
+def test_no_refusal_is_sent_to_a_forged_sender(mail_world):
+    """Backscatter: a refusal to a From that failed DMARC would go to someone who did not write."""
+    raw = simple(
+        "stranger@elsewhere.example",
+        "Help",
+        "x",
+        "forged@x",
+        Authentication_Results="mx.santacare.example; dmarc=fail header.from=elsewhere.example",
+    )
+    outcome = receive_mail(raw, source="pipe")
+    assert outcome.outcome == "refused"
+    assert not OutboundMail.objects.filter(kind="refusal").exists()

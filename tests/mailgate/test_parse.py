@@ -265,3 +265,24 @@ def test_fuzz_parser_with_mail_shaped_input(headers, body):
     except MalformedMailError:
         return
     assert "\x00" not in parsed.text
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(st.tuples(_HEADER_NAMES, st.text(max_size=60)), max_size=10),
+    st.text(max_size=300),
+)
+def test_fuzz_inbound_path_stores_everything_and_never_raises(headers, body):
+    """Nothing lost: whatever arrives is stored raw and ends with a recorded outcome."""
+    from santacare.mailgate.inbound import receive_mail
+    from santacare.mailgate.models import InboundMail
+
+    raw = ("".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n" + body).encode(
+        "utf-8", errors="surrogateescape"
+    )
+    outcome = receive_mail(raw, source="pipe")
+    mail = InboundMail.objects.get(pk=outcome.mail_id)
+    assert bytes(mail.raw) == raw
+    assert mail.state == InboundMail.State.PROCESSED
+    assert outcome.outcome in InboundMail.Outcome.values

@@ -402,6 +402,8 @@ def _answer_refusal(parsed: ParsedMail, result: IntakeResult, *, contact: Contac
     """Tell the sender why nothing was opened (R10 redirect, R11 refusal…), never a robot."""
     if parsed.suppress_auto_reply or not parsed.from_address:
         return
+    if parsed.authentication == "fail":
+        return  # a forged sender: answering would send our mail to someone who did not write
     languages = [contact.language] if contact else ["fi", "en"]
     explanations = {}
     for language in languages:

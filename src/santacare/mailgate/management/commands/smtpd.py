@@ -4,6 +4,7 @@ With --outbox-dir it is instead a development sink for the mail the desk sends: 
 is saved there as an .eml file (never use it as the inbound listener).
 """
 
+import logging
 import signal
 import threading
 from pathlib import Path
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--outbox-dir", default="", help="Development sink: save mail here.")
 
     def handle(self, **options: Any) -> None:
+        # aiosmtpd logs every command at INFO; the stored InboundMail rows are the record.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         handler = (
             FileSinkHandler(Path(options["outbox_dir"]))
             if options["outbox_dir"]
