@@ -340,3 +340,16 @@ def test_no_refusal_is_sent_to_a_forged_sender(mail_world):
     outcome = receive_mail(raw, source="pipe")
     assert outcome.outcome == "refused"
     assert not OutboundMail.objects.filter(kind="refusal").exists()
+
+
+def test_review_list_shows_held_and_quarantined_until_reviewed(mail_world):
+    from santacare.mailgate.queries import mail_for_review
+
+    held = receive_mail(eml("charlie_uses_alice_number", mail_world), source="pipe")
+    quarantined = receive_mail(b"", source="pipe")
+    receive_mail(eml("outlook_fi_new_request"), source="pipe")
+
+    assert {m.pk for m in mail_for_review()} == {held.mail_id, quarantined.mail_id}
+
+    release_held_mail(InboundMail.objects.get(pk=held.mail_id), by=AgentFactory())
+    assert [m.pk for m in mail_for_review()] == [quarantined.mail_id]

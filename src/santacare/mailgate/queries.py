@@ -1,0 +1,20 @@
+from django.db.models import Q, QuerySet
+
+from santacare.tickets.models import Ticket
+
+from .models import InboundMail, OutboundMail
+
+
+def mail_for_review() -> QuerySet[InboundMail]:
+    """The agents' quarantine list: held or quarantined mail nobody has reviewed yet."""
+    return (
+        InboundMail.objects.filter(Q(is_held=True) | Q(is_quarantined=True), reviewed_at=None)
+        .select_related("ticket")
+        .defer("raw")
+        .order_by("-received_at", "-id")
+    )
+
+
+def mail_of_ticket(ticket: Ticket) -> QuerySet[OutboundMail]:
+    """What we mailed about a ticket and whether it went out (delivery status for agents)."""
+    return ticket.outbound_mails.order_by("created_at", "id")
