@@ -74,7 +74,7 @@ def test_r6_mailgate_json_prints_exactly_the_outcome_object(alice, alice_device)
     assert InboundMail.objects.get().outcome == "created"
 
 
-def test_mailgate_same_message_twice_makes_one_ticket(alice, alice_device):
+def test_r6_mailgate_same_message_twice_makes_one_ticket(alice, alice_device):
     first = json.loads(santacare("mailgate", "--json", stdin=NEW_REQUEST).stdout)
     second = json.loads(santacare("mailgate", "--json", stdin=NEW_REQUEST).stdout)
 
@@ -278,7 +278,7 @@ def test_smtp_listener_answers_451_when_database_is_down():
 # --- santacare fetchmail (IMAP, Dovecot) ------------------------------------------------------
 
 
-def test_fetchmail_stores_then_moves_to_processed(dovecot, alice, alice_device):
+def test_r2_fetchmail_stores_then_moves_to_processed(dovecot, alice, alice_device):
     dovecot.deliver(NEW_REQUEST)
     dovecot.deliver(NEW_REQUEST)  # the same mail twice in the mailbox
     dovecot.deliver((FIXTURES / "no_serial.eml").read_bytes())

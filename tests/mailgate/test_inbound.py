@@ -75,7 +75,7 @@ def test_r4_reply_to_closed_ticket_reopens_it(mail_world):
     assert ticket.status == Ticket.Status.IN_PROGRESS
 
 
-def test_held_mail_never_reopens_changes_address_or_raises_priority(mail_world):
+def test_r4_held_mail_never_reopens_changes_address_or_raises_priority(mail_world):
     ticket = mail_world["ticket"]
     Ticket.objects.filter(pk=ticket.pk).update(
         status=Ticket.Status.RESOLVED, delivery_address="Oikea osoite 1"
@@ -96,7 +96,7 @@ def test_held_mail_never_reopens_changes_address_or_raises_priority(mail_world):
     assert "Huijarinkatu" in held.body
 
 
-def test_release_held_reply_counts_it(mail_world):
+def test_r4_release_held_reply_counts_it(mail_world):
     ticket = mail_world["ticket"]
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.RESOLVED)
     outcome = receive_mail(eml("dmarc_fail_reply", mail_world), source="pipe")
@@ -145,7 +145,7 @@ def test_unverified_mail_is_held_only_when_the_setting_says_so(mail_world, setti
     assert (outcome.outcome, outcome.reason) == ("refused", "unverified")
 
 
-def test_agent_turns_quarantined_mail_into_a_ticket(mail_world):
+def test_r2_agent_turns_quarantined_mail_into_a_ticket(mail_world):
     raw = b"From: alice@alice.example\r\nSubject: FOC2233X0AB\r\n\r\n"
     mail = InboundMail.objects.get(pk=receive_mail(raw, source="pipe").mail_id)
     agent = AgentFactory()
@@ -159,7 +159,7 @@ def test_agent_turns_quarantined_mail_into_a_ticket(mail_world):
     assert mail.reviewed_by == agent
 
 
-def test_agent_opens_ticket_from_unknown_senders_mail_for_a_contact(mail_world):
+def test_r7_agent_opens_ticket_from_unknown_senders_mail_for_a_contact(mail_world):
     mail = InboundMail.objects.get(pk=receive_mail(eml("unknown_sender"), source="pipe").mail_id)
 
     result = open_ticket_from_mail(mail, by=AgentFactory(), contact=mail_world["alice"])
@@ -274,7 +274,7 @@ def test_ping_pong_with_another_helpdesk_stops_at_the_daily_cap(mail_world, sett
     assert states.count("suppressed") == 3
 
 
-def test_out_of_office_reply_gets_no_answer(mail_world):
+def test_r6_out_of_office_reply_gets_no_answer(mail_world):
     before = OutboundMail.objects.count()
     outcome = receive_mail(eml("out_of_office_fi", mail_world), source="pipe")
     assert outcome.outcome == "ignored"
@@ -282,7 +282,7 @@ def test_out_of_office_reply_gets_no_answer(mail_world):
     assert InboundMail.objects.get(pk=outcome.mail_id).ticket == mail_world["ticket"]
 
 
-def test_attachment_over_the_cap_is_noted_back_to_sender(mail_world, settings):
+def test_r4_attachment_over_the_cap_is_noted_back_to_sender(mail_world, settings):
     settings.SANTACARE_MAX_ATTACHMENT_BYTES = 10
     outcome = receive_mail(eml("attachments_inline_and_pdf"), source="pipe")
 
@@ -292,7 +292,7 @@ def test_attachment_over_the_cap_is_noted_back_to_sender(mail_world, settings):
     assert note.to == ["alice@alice.example"]
 
 
-def test_agent_reply_by_email_reaches_the_customer(mail_world):
+def test_r4_agent_reply_by_email_reaches_the_customer(mail_world):
     ticket = mail_world["ticket"]
     agent = AgentFactory(email="agentti@santacare.example")
     raw = simple(agent.email, f"Re: [{ticket.tracking_number}] x", "Laite lähtee tänään.", "ag@s")
@@ -342,7 +342,7 @@ def test_no_refusal_is_sent_to_a_forged_sender(mail_world):
     assert not OutboundMail.objects.filter(kind="refusal").exists()
 
 
-def test_review_list_shows_held_and_quarantined_until_reviewed(mail_world):
+def test_r2_review_list_shows_held_and_quarantined_until_reviewed(mail_world):
     from santacare.mailgate.queries import mail_for_review
 
     held = receive_mail(eml("charlie_uses_alice_number", mail_world), source="pipe")

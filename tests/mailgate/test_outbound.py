@@ -77,7 +77,7 @@ def test_r4_public_agent_reply_is_mailed_internal_note_is_not(smtp_sink, alice, 
     assert OutboundMail.objects.count() == 2
 
 
-def test_outbound_smtp_down_then_up_sends_once_with_same_message_id(smtp_sink):
+def test_r4_outbound_smtp_down_then_up_sends_once_with_same_message_id(smtp_sink):
     smtp_sink.stop()
     mail = queue_mail(to=["alice@alice.example"], subject="Testi", body="Hei")
     mail.refresh_from_db()
@@ -158,3 +158,15 @@ def test_automatic_mail_daily_cap_suppresses_the_41st(settings):
     assert states[40:] == ["suppressed", "suppressed"]
     # A person's reply is not automatic and not capped.
     assert queue_mail(to=["robot@else.example"], subject="x", body="y").state == "queued"
+
+
+def test_r14_acknowledgement_language_is_the_contacts_not_the_agents(alice, alice_device):
+    """A phone ticket recorded by an English-speaking agent still reaches Alice in Finnish."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        open_ticket(portal_request(alice, channel=Channel.PHONE, opened_by=AgentFactory()))
+
+    body = OutboundMail.objects.get().body
+    assert "Pyyntösi avattiin" in body
+    assert "Your request was opened" not in body

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,9 +102,12 @@ def open_ticket(request: TicketRequest) -> IntakeResult:
     """Open a ticket, or say why not; a ticket opened gets its acknowledgement queued (R6)."""
     result = _open_ticket(request)
     if result.ticket is not None and request.acknowledge:
+        # In the contact's language (R14), whatever language the agent or the web request uses.
+        with translation.override(result.ticket.language):
+            explanation = explain(result)
         acknowledge_ticket(
             result.ticket,
-            explanation=explain(result),
+            explanation=explanation,
             in_reply_to=request.email_message_id,
             references=(*request.email_references, request.email_message_id)
             if request.email_message_id
