@@ -307,3 +307,34 @@ def test_fetchmail_database_down_leaves_mail_in_the_mailbox(dovecot, alice, alic
     assert fetched.returncode == 0, fetched.stderr.decode()
     assert Ticket.objects.count() == 1
     assert dovecot.messages("INBOX") == []
+
+
+def test_fetchmail_idle_session_picks_up_new_mail(dovecot, alice, alice_device):
+    from santacare.mailgate.imap import MailboxConfig, connect, idle_until_mail
+
+    client = connect(MailboxConfig.from_url(dovecot.url))
+    try:
+        assert fetch_mailbox(dovecot.url, client=client).stored == 0
+        dovecot.deliver(NEW_REQUEST)
+        idle_until_mail(client, seconds=2)  # returns on the server's EXISTS, or after 2 s
+
+        result = fetch_mailbox(dovecot.url, client=client)
+    finally:
+        client.logout()
+
+    assert result.stored == 1
+    assert Ticket.objects.count() == 1
+
+
+def test_imap_url_is_parsed():
+    from santacare.mailgate.imap import MailboxConfig
+
+    config = MailboxConfig.from_url("imaps://tuki%40santacare.fi:p%3Ass@mail.example:993/Saapuneet")
+    assert (config.host, config.port, config.ssl) == ("mail.example", 993, True)
+    assert (config.username, config.password, config.folder) == (
+        "tuki@santacare.fi",
+        "p:ss",
+        "Saapuneet",
+    )
+    with pytest.raises(ValueError, match="imap"):
+        MailboxConfig.from_url("pop3://x@y/")
