@@ -49,10 +49,11 @@ def test_r13_replacement_out_and_failed_unit_back_to_the_vendor(
     desk.locator("h1", has_text="Return pending").wait_for()
     screenshot(desk, "rma-delivered")
 
-    # The customer sees the vendor's return instructions and confirms the return (in Finnish).
+    # The customer sees the vendor's return instructions on the portal's ticket page and
+    # confirms the return (in Finnish).
     portal = new_page()
     login(portal, "tekninen@esimerkki.fi", demo_data)
-    portal.goto(f"/rma/ticket/{tracking_number}/")
+    portal.goto(f"/portal/tickets/{tracking_number}/")
     panel = portal.locator(".rma-panel")
     assert "Odottaa palautusta" in panel.inner_text()
     assert "write the Cisco RMA number on the package" in panel.inner_text()

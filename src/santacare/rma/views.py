@@ -195,14 +195,20 @@ ACTION_TITLES = {
     "cancel": gettext_lazy("Cancel the RMA"),
 }
 
+SAVE = gettext_lazy("Save")
+
 
 def _detail_context(rma: Rma, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     bound = bound or {}
-    initial = {"ship": {"replacement_serial": rma.replacement_serial}}
+    initial = {
+        "ship": {"replacement_serial": rma.replacement_serial},
+        "vendor_rma_number": {"vendor_rma_number": rma.vendor_rma_number},
+    }
     action_forms = [
         {
             "name": name,
             "title": ACTION_TITLES[name],
+            "button": SAVE if name == "vendor_rma_number" else ACTION_TITLES[name],
             "form": bound.get(name) or form_class(initial=initial.get(name), prefix=name),
         }
         for name, (form_class, _service, statuses) in ACTIONS.items()
