@@ -268,7 +268,11 @@ def _walk(
         if len(parsed.attachments) + len(texts) + len(htmls) > MAX_PARTS:
             parsed.defects.append("too many MIME parts")
             return
-        _visit(part, parsed, texts, htmls, depth + 1)
+        try:
+            _visit(part, parsed, texts, htmls, depth + 1)
+        except Exception as error:
+            # One unreadable part does not make the mail unreadable; the raw message keeps it.
+            parsed.defects.append(f"unreadable part: {type(error).__name__}")
 
 
 def _visit(
@@ -285,7 +289,7 @@ def _visit(
         # A forward or the original of a bounce: kept whole as a file, not read as our body.
         inner = part.get_payload(0) if content_type == "message/rfc822" else part
         if isinstance(inner, Message):
-            parsed.bounced_message_ids += message_ids(inner.get("Message-ID", ""))
+            parsed.bounced_message_ids += message_ids(_header(inner, "Message-ID"))
         parsed.attachments.append(
             ParsedAttachment(
                 filename=filename or "forwarded-message.eml",
