@@ -3,6 +3,8 @@ presentation attributes only (the CSP forbids scripts and inline styles)."""
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
+
 LABEL_WIDTH = 220
 BAR_AREA = 420
 BAR_HEIGHT = 18
@@ -29,13 +31,17 @@ class BarChart:
     value_x_pad: int = 6
 
 
-def bar_chart(title: str, values: list[tuple[str, float]], *, unit: str = "") -> BarChart:
+def bar_chart(
+    title: str, values: list[tuple[str, float]], *, unit: str = "", scale: float | None = None
+) -> BarChart:
+    """Horizontal bars; `scale` is the value of a full-width bar (100 for percentages),
+    otherwise the largest value."""
     values = values[:MAX_BARS]
-    top = max((value for _, value in values), default=0) or 1
+    top = scale or max((value for _, value in values), default=0) or 1
     bars = []
     for index, (label, value) in enumerate(values):
         y = index * (BAR_HEIGHT + GAP)
-        text = f"{value:g}{unit}"
+        text = f"{number_format(value)}{unit}"
         bars.append(Bar(label, text, y, round(BAR_AREA * value / top), y + BAR_HEIGHT - 4))
     height = max(len(bars), 1) * (BAR_HEIGHT + GAP)
     return BarChart(title, bars, LABEL_WIDTH + BAR_AREA + 80, height)

@@ -97,8 +97,8 @@ def _charts(rows: list[ReportRow]) -> list:
     restore = [(k, round(100 * v[2] / v[3], 1)) for k, v in totals.items() if v[3]]
     return [
         bar_chart(_("Tickets per month"), sorted(per_month.items())),
-        bar_chart(_("Response targets met"), response, unit=" %"),
-        bar_chart(_("Restore targets met"), restore, unit=" %"),
+        bar_chart(_("Response targets met"), response, unit=" %", scale=100),
+        bar_chart(_("Restore targets met"), restore, unit=" %", scale=100),
     ]
 
 
