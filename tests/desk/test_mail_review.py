@@ -63,3 +63,13 @@ def test_refused_again_shows_why(agent_client, refused):
 
 def test_unknown_mail_id_is_404(agent_client):
     assert agent_client.post("/desk/mail/999999/release/").status_code == 404
+
+
+def test_quarantined_mail_is_listed_for_review(agent_client):
+    receive_mail(b"", source=InboundMail.Source.PIPE)
+    mail = InboundMail.objects.get()
+
+    text = agent_client.get("/desk/mail/").content.decode()
+
+    assert mail.is_quarantined
+    assert f'data-mail="{mail.pk}"' in text

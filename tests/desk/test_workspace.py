@@ -253,5 +253,40 @@ def test_workspace_queries_do_not_grow_with_messages_and_events(
         agent_client.post(url(ticket, "reply"), {"body": f"Viesti {n}", "internal": "on"})
         change_priority(ticket, priority=["P1", "P2", "P3"][n], by=AgentFactory())
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         agent_client.get(url(ticket))
+
+
+def test_r4_workspace_shows_what_was_mailed_and_whether_it_went(agent_client, ticket):
+    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen."})
+
+    text = agent_client.get(url(ticket)).content.decode()
+
+    assert "data-mail-state=" in text
+    assert ticket.contact.email in text
+
+
+def test_r13_hardware_fault_ticket_offers_to_start_an_rma(
+    agent_client, alice, alice_device, open_portal_ticket
+):
+    faulty = open_portal_ticket(
+        alice,
+        alice_device,
+        hardware_fault=True,
+        delivery_address="Alice Oy\nTestikatu 1\n00100 Helsinki",
+        delivery_contact="Alice, +358 40 1",
+    )
+
+    text = agent_client.get(url(faulty)).content.decode()
+
+    assert f"/rma/new/{faulty.tracking_number}/" in text
+
+
+def test_team_lead_sees_reports_and_agent_does_not(client, agent_client, ticket):
+    from santacare.accounts.models import User
+
+    lead = AgentFactory(role=User.Role.TEAM_LEAD)
+    client.force_login(lead)
+
+    assert "/reports/" in client.get("/desk/").content.decode()
+    assert "/reports/" not in agent_client.get("/desk/").content.decode()

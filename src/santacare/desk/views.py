@@ -20,6 +20,8 @@ from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
 from santacare.mailgate.inbound import open_ticket_from_mail, release_held_mail
 from santacare.mailgate.models import InboundMail
+from santacare.mailgate.queries import mail_for_review, mail_of_ticket
+from santacare.rma.queries import replacement_delivery, rmas_for_ticket
 from santacare.sla.services import ticket_clocks
 from santacare.tickets.attachments import (
     attachment_response,
@@ -278,7 +280,11 @@ def _workspace_context(ticket: Ticket) -> dict:
         "related": ticket.related_tickets.order_by("-received_at"),
         "merged": ticket.merged_tickets.order_by("-received_at"),
         "device_entitlement": entitlement(ticket.device, on=today) if ticket.device else None,
-        "clocks": ticket_clocks(ticket, now=now()),
+        "clocks": ticket_clocks(ticket, now=now(), replacement=replacement_delivery(ticket)),
+        "rmas": rmas_for_ticket(ticket),
+        "outbound_mails": mail_of_ticket(ticket).only(
+            "kind", "recipient", "subject", "state", "created_at", "sent_at", "last_error"
+        ),
         "reply_form": ReplyForm(),
         "other_form": OtherTicketForm(),
         **_control_forms(ticket),
@@ -472,17 +478,20 @@ MAIL_LIST_LIMIT = 100
 @require_GET
 @agent_required
 def mail_review(request: HttpRequest) -> HttpResponse:
-    """What the gateway did not turn into a ticket on its own, with the reason, newest first."""
-    mails = (
-        InboundMail.objects.filter(
-            Q(is_held=True) | Q(is_quarantined=True) | Q(outcome=InboundMail.Outcome.REFUSED),
-            reviewed_at__isnull=True,
-        )
+    """Held and quarantined mail to review, and the mail refused lately, with the reasons."""
+    refused = (
+        InboundMail.objects.filter(outcome=InboundMail.Outcome.REFUSED, reviewed_at=None)
+        .exclude(Q(is_held=True) | Q(is_quarantined=True))
         .select_related("ticket")
-        .defer("raw", "authentication_results")
-        .order_by("-received_at", "-id")[:MAIL_LIST_LIMIT]
+        .defer("raw")
+        .order_by("-received_at", "-id")
     )
-    return render(request, "desk/mail.html", {"mails": mails, "desk_section": "mail"})
+    context = {
+        "to_review": mail_for_review()[:MAIL_LIST_LIMIT],
+        "refused": refused[:MAIL_LIST_LIMIT],
+        "desk_section": "mail",
+    }
+    return render(request, "desk/mail.html", context)
 
 
 @require_POST
