@@ -65,3 +65,12 @@ def test_r14_due_in_finnish_by_default_and_start_without_offset_is_helsinki(leve
 def test_due_rejects_unknown_levels_and_bad_times_clearly(levels, args):
     with pytest.raises(CommandError):
         run("due", *args)
+
+
+@pytest.mark.parametrize(
+    ("start", "problem"),
+    [("2026-03-29T03:30", "does not exist"), ("2026-10-25T03:30", "happens twice")],
+)
+def test_r14_due_refuses_missing_and_ambiguous_local_times(levels, start, problem):
+    with pytest.raises(CommandError, match=problem):
+        run("due", "--service-level", "SantaCare Basic", "--priority", "P1", "--start", start)

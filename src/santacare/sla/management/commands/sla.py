@@ -2,7 +2,7 @@
 breach sweep once, `sla recompute` rewrites every stored result from the tickets' history."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--start is not ISO 8601: {error}") from error
         if start.tzinfo is None:
-            start = start.replace(tzinfo=HELSINKI)
+            start = _helsinki_wall_time(start)
         clocks = due_times(service_level=level, priority=options["priority"], start=start)
         if not clocks:
             raise CommandError(f"{level.name} has no target for {options['priority']}.")
@@ -81,3 +81,16 @@ class Command(BaseCommand):
             self.stdout.write(f"{clock.label}: {due}")
             for line in clock.explanation:
                 self.stdout.write(f"  {line}")
+
+
+def _helsinki_wall_time(naive: datetime) -> datetime:
+    """A wall-clock time in Helsinki, refused when DST makes it missing or ambiguous."""
+    first, second = naive.replace(tzinfo=HELSINKI), naive.replace(tzinfo=HELSINKI, fold=1)
+    if first.astimezone(UTC).astimezone(HELSINKI).replace(tzinfo=None) != naive:
+        raise CommandError(f"{naive:%Y-%m-%d %H:%M} does not exist in Helsinki (DST begins).")
+    if first.utcoffset() != second.utcoffset():
+        raise CommandError(
+            f"{naive:%Y-%m-%d %H:%M} happens twice in Helsinki (DST ends); give the offset, "
+            f"e.g. {first.isoformat()} or {second.isoformat()}."
+        )
+    return first
