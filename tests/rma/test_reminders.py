@@ -8,6 +8,7 @@ from santacare.mailgate.models import OutboundMail
 from santacare.rma import services
 from santacare.rma.models import ReturnReminder
 from santacare.rma.reminders import send_return_reminders
+from santacare.rma.tasks import remind_returns
 from tests.factories import ContactFactory
 
 from .conftest import at, deliver
@@ -105,3 +106,9 @@ def test_a_manager_without_an_account_gets_nothing_and_contacts_still_do(pending
     alice.customer.save()
     clock.move_to(at(14, 9))
     assert send_return_reminders(now=at(14, 9)).sent == 2
+
+
+def test_the_hourly_task_runs_the_sweep(pending, clock):
+    clock.move_to(at(8, 9))
+    remind_returns.call_local()
+    assert reminder_mail().count() == 2
