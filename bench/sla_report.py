@@ -109,7 +109,8 @@ def generate(total: int) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     insert = (
         f"INSERT INTO {Ticket._meta.db_table} ({names}) SELECT {select} "
-        f"FROM generate_series(%s::bigint, %s::bigint) AS g, {Ticket._meta.db_table} t WHERE t.id = %s"
+        "FROM generate_series(%s::bigint, %s::bigint) AS g, "
+        f"{Ticket._meta.db_table} t WHERE t.id = %s"
     )
     for first in range(1, total + 1, BATCH):
         last = min(first + BATCH - 1, total)
