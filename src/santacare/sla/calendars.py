@@ -90,14 +90,20 @@ class Calendar:
             return DayStatus(day, True, "")
         if day.weekday() >= 5:
             return DayStatus(day, False, "weekend")
-        name = holiday_name(day, language=_holiday_language())
-        if name:
-            return DayStatus(day, False, "holiday", name)
+        if day in _finnish_holidays(day.year):
+            # The name is looked up in the reader's language only when a line explains it.
+            return DayStatus(day, False, "holiday")
         return DayStatus(day, True, "")
+
+    def is_open(self, day: date) -> bool:
+        exception = self.exceptions.get(day)
+        if exception is not None:
+            return exception.is_open
+        return self.kind == ALWAYS or is_business_day(day)
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The covered part of a day as UTC instants, or None on a day off."""
-        if not self.status(day).is_open:
+        if not self.is_open(day):
             return None
         if self.kind == ALWAYS:
             opens, closes = _local(day, time(0)), _local(day + timedelta(days=1), time(0))
@@ -118,6 +124,7 @@ class Calendar:
         return is_business_day(day)
 
 
+@lru_cache(maxsize=16384)
 def _local(day: date, at: time) -> datetime:
     # 00:00, 08:00 and 16:00 exist exactly once on every Helsinki day (DST changes at 03:00/04:00).
     return datetime.combine(day, at, tzinfo=HELSINKI).astimezone(UTC)
@@ -179,10 +186,11 @@ def walk(
     target: timedelta | None = None,
     until: datetime | None = None,
     pauses: Sequence[Interval] = (),
+    explain: bool = True,
 ) -> Walk:
     """Count covered, unpaused time from `start`, stopping when `target` has been counted or at
     `until`, whichever comes first. Adding time and measuring time are this one walk, so they
-    always agree."""
+    always agree. `explain=False` skips the lines (the clocks need them once, not three times)."""
     if target is None and until is None:
         raise ValueError("walk() needs a target or an end")
     start = start.astimezone(UTC)
@@ -198,23 +206,15 @@ def walk(
     closed_run: list[DayStatus] = []
     for _ in range(MAX_DAYS):
         day_start, day_end = _local(day, time(0)), _local(day + timedelta(days=1), time(0))
-        status = calendar.status(day)
         window = calendar.window(day)
-        if window is None:
-            if day_end > start:
-                closed_run.append(status)
-            for p_start, p_end in pauses:
-                if start <= p_start < (day_end if until is None else min(day_end, until)) and (
-                    p_start >= day_start
-                ):
-                    _flush_closed(closed_run, lines)
-                    lines.append(_pause_line(p_start, p_end))
-        else:
-            clipped = (max(window[0], start), window[1] if until is None else min(window[1], until))
-            on_day = timedelta(0)
-            reached = None
-            if clipped[0] < clipped[1]:
-                for a, b in _subtract(clipped, pauses):
+        reached = None
+        on_day = timedelta(0)
+        if window is not None:
+            opens = max(window[0], start)
+            closes = window[1] if until is None else min(window[1], until)
+            if opens < closes:
+                pieces = _subtract((opens, closes), pauses) if pauses else [(opens, closes)]
+                for a, b in pieces:
                     if target is not None and counted + (b - a) >= target:
                         reached = a + (target - counted)
                         on_day += reached - a
@@ -222,6 +222,9 @@ def walk(
                         break
                     counted += b - a
                     on_day += b - a
+        if explain:
+            if window is None and day_end > start:
+                closed_run.append(calendar.status(day))
             end_point = reached or until
             day_pauses = [
                 (a, b)
@@ -230,15 +233,14 @@ def walk(
             ]
             if day_pauses or on_day > timedelta(0):
                 _flush_closed(closed_run, lines)
-            for p_start, p_end in day_pauses:
-                lines.append(_pause_line(p_start, p_end))
+            lines.extend(_pause_line(a, b) for a, b in day_pauses)
             if on_day > timedelta(0):
                 lines.append(
                     gettext("%(duration)s counted %(day)s")
                     % {"duration": format_duration(on_day), "day": format_day(day)}
                 )
-            if reached is not None:
-                return Walk(reached, counted, lines)
+        if reached is not None:
+            return Walk(reached, counted, lines)
         if until is not None and until <= day_end:
             return Walk(until, counted, lines)
         day += timedelta(days=1)
@@ -271,7 +273,12 @@ def _flush_closed(run: list[DayStatus], lines: list[str]) -> None:
             continue
         flush_weekend()
         day = format_day(status.day)
-        if status.name:
+        if status.reason == "holiday" and not status.name:
+            lines.append(
+                gettext("%(day)s %(name)s, off")
+                % {"day": day, "name": holiday_name(status.day, language=_holiday_language())}
+            )
+        elif status.name:
             # Admin-entered names are looked up too: a seeded "New Year's Eve" is translated.
             name = gettext(status.name)
             lines.append(gettext("%(day)s %(name)s, off") % {"day": day, "name": name})
@@ -282,11 +289,16 @@ def _flush_closed(run: list[DayStatus], lines: list[str]) -> None:
 
 
 def add_business_time(
-    start: datetime, duration: timedelta, *, calendar: Calendar, pauses: Sequence[Interval] = ()
+    start: datetime,
+    duration: timedelta,
+    *,
+    calendar: Calendar,
+    pauses: Sequence[Interval] = (),
+    explain: bool = True,
 ) -> tuple[datetime, list[str]]:
     """The instant at which `duration` of covered, unpaused time has passed since `start`, and
     the explanation: which days counted, which were off, which pauses were skipped."""
-    result = walk(start, calendar=calendar, target=duration, pauses=pauses)
+    result = walk(start, calendar=calendar, target=duration, pauses=pauses, explain=explain)
     assert result.reached is not None  # a target always has an end, or walk() raised
     return result.reached, result.lines
 
@@ -295,7 +307,7 @@ def business_time_between(
     start: datetime, end: datetime, *, calendar: Calendar, pauses: Sequence[Interval] = ()
 ) -> timedelta:
     """Covered, unpaused time between two instants (zero if `end` is not after `start`)."""
-    return walk(start, calendar=calendar, until=end, pauses=pauses).counted
+    return walk(start, calendar=calendar, until=end, pauses=pauses, explain=False).counted
 
 
 def next_business_day_delivery(

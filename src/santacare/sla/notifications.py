@@ -48,8 +48,16 @@ def sweep(*, now: datetime) -> SweepResult:
         if not batch:
             break
         for ticket in batch:
+            due = {
+                clock.name: kind
+                for clock in ticket_clocks(ticket, now=now, context=context, explain=False)
+                if (kind := _notice_due(clock, now=now))
+            }
+            if not due:
+                continue
+            # The mail explains the due time: only now is the explanation worth its cost.
             for clock in ticket_clocks(ticket, now=now, context=context):
-                kind = _notice_due(clock, now=now)
+                kind = due.get(clock.name)
                 if kind and notify(ticket, clock, kind=kind):
                     if kind == NoticeKind.WARNING:
                         outcome.warnings += 1

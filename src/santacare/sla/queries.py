@@ -52,7 +52,7 @@ def tickets_at_risk(
     context = ClockContext.load()
     found = []
     for ticket in open_tickets:
-        clocks = ticket_clocks(ticket, now=now, context=context)
+        clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
         running = [clock for clock in clocks if clock.is_open]
         if not running:
             continue

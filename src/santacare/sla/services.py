@@ -171,10 +171,12 @@ def ticket_clocks(
     now: datetime,
     context: ClockContext | None = None,
     replacement: tuple[datetime, datetime | None] | None = None,
+    explain: bool = True,
 ) -> list[Clock]:
     """The response and restore clocks of a ticket as of `now` (and the replacement clock when
     the RMA passes its `(ordered_at, delivered_at)`). Empty when the ticket has no service
-    level or its level has no targets."""
+    level or its level has no targets. `explain=False` leaves the explanations empty, for
+    lists that sort many tickets and show none of them."""
     context = context or ClockContext.load()
     level_id = ticket.service_level_id
     if level_id is None or not any(key[0] == level_id for key in context.targets):
@@ -203,6 +205,7 @@ def ticket_clocks(
                 stop=stop,
                 history=history,
                 now=now,
+                explain=explain,
             )
         )
     if replacement is not None:
@@ -232,6 +235,7 @@ def measure_clock(
     stop: datetime | None,
     history: History,
     now: datetime,
+    explain: bool = True,
 ) -> Clock:
     end = min(stop, now) if stop is not None else now
     stopped = stop is not None and stop <= now
@@ -239,23 +243,65 @@ def measure_clock(
     paused = not stopped and history.open_pause_since is not None
     target = timedelta(minutes=target_minutes)
     elapsed = calendars.business_time_between(start, end, calendar=calendar, pauses=pauses)
-    due, lines = calendars.add_business_time(start, target, calendar=calendar, pauses=pauses)
-    warn_at, _ = calendars.add_business_time(
-        start, target * warning_percent / 100, calendar=calendar, pauses=pauses
+    due, lines = calendars.add_business_time(
+        start, target, calendar=calendar, pauses=pauses, explain=explain
     )
+    warn_at, _ = calendars.add_business_time(
+        start, target * warning_percent / 100, calendar=calendar, pauses=pauses, explain=False
+    )
+    if stopped:
+        state = ClockState.MET if elapsed <= target else ClockState.MISSED
+    elif elapsed >= target:
+        state = ClockState.BREACHED
+    else:
+        state = ClockState.PAUSED if paused else ClockState.RUNNING
+    explanation = (
+        _explanation(
+            start=start,
+            lines=lines,
+            due=due,
+            stop=stop if stopped else None,
+            paused=paused,
+            state=state,
+            elapsed=elapsed,
+            target=target,
+        )
+        if explain
+        else []
+    )
+    return Clock(
+        name=name,
+        target_minutes=target_minutes,
+        due=due,
+        stopped_at=stop if stopped else None,
+        paused=paused,
+        state=state,
+        remaining=target - elapsed,
+        elapsed=elapsed,
+        explanation=explanation,
+        warning_at=warn_at,
+    )
+
+
+def _explanation(
+    *,
+    start: datetime,
+    lines: list[str],
+    due: datetime,
+    stop: datetime | None,
+    paused: bool,
+    state: str,
+    elapsed: timedelta,
+    target: timedelta,
+) -> list[str]:
     explanation = [gettext("opened %(moment)s") % {"moment": format_moment(start)}, *lines]
     if paused:
-        state = ClockState.BREACHED if elapsed >= target else ClockState.PAUSED
         explanation.append(
             gettext("paused now; if work resumed now, due %(due)s") % {"due": format_moment(due)}
         )
     else:
         explanation.append(gettext("due %(due)s") % {"due": format_moment(due)})
-        if stopped:
-            state = ClockState.MET if elapsed <= target else ClockState.MISSED
-        else:
-            state = ClockState.BREACHED if elapsed >= target else ClockState.RUNNING
-    if stopped:
+    if stop is not None:
         verdict = gettext("met") if state == ClockState.MET else gettext("missed")
         explanation.append(
             gettext("stopped %(moment)s after %(elapsed)s counted: %(verdict)s")
@@ -270,18 +316,7 @@ def measure_clock(
             gettext("breached: %(elapsed)s counted of %(target)s")
             % {"elapsed": format_duration(elapsed), "target": format_duration(target)}
         )
-    return Clock(
-        name=name,
-        target_minutes=target_minutes,
-        due=due,
-        stopped_at=stop if stopped else None,
-        paused=paused,
-        state=state,
-        remaining=target - elapsed,
-        elapsed=elapsed,
-        explanation=explanation,
-        warning_at=warn_at,
-    )
+    return explanation
 
 
 def replacement_clock(
