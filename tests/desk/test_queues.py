@@ -4,8 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from santacare.core.time import now
 from santacare.desk import queues
 from santacare.desk.queues import decode_cursor
+from santacare.sla.notifications import sweep
+from santacare.sla.services import seed_default_targets
 from santacare.tickets.models import Ticket
 from santacare.tickets.services import assign_ticket, change_status
 from tests.desk.conftest import OFFICE_HOURS
@@ -183,7 +186,22 @@ def test_queue_queries_do_not_grow_with_rows(
         ticket = open_portal_ticket(alice, device)
         assign_ticket(ticket, agent=AgentFactory(), by=agent)
 
-    # session, user, counts, SLA targets, calendar, open tickets and their history, rows
-    with django_assert_num_queries(7):
+    # session, user, counts, SLA targets, tickets with SLA notices (none here), rows
+    with django_assert_num_queries(6):
         response = agent_client.get("/desk/")
+    assert len(response.context["page"].tickets) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_at_risk_queue_queries_do_not_grow_with_rows(
+    agent_client, alice, alice_device, django_assert_num_queries, open_portal_ticket, count
+):
+    seed_default_targets()
+    for n in range(count):
+        open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS - timedelta(days=30 + n))
+    sweep(now=now())
+
+    # session, user, counts; twice (count and rows): SLA targets, calendar, tickets, history
+    with django_assert_num_queries(11):
+        response = agent_client.get("/desk/", {"queue": "at_risk"})
     assert len(response.context["page"].tickets) == count

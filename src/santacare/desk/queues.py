@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_line
+from santacare.sla.models import ClockName, SlaNotice
 from santacare.sla.queries import MAX_OPEN_TICKETS, TicketAtRisk, tickets_at_risk
 from santacare.sla.services import ClockState
 from santacare.tickets.models import Channel, Priority, Ticket
@@ -61,10 +62,23 @@ def queue_counts(user: User, *, moment: datetime) -> dict[str, int]:
     return counts
 
 
+def _noticed(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Open tickets the SLA sweep (every minute) has warned or breached on a clock still running.
+
+    Computing every open ticket's clocks on each page load took seconds at a few thousand open
+    tickets; the sweep's notices narrow it to the few that can be at risk at all.
+    """
+    running = Q(clock=ClockName.RESTORE) | Q(
+        clock=ClockName.RESPONSE, ticket__first_response_at__isnull=True
+    )
+    notices = SlaNotice.objects.filter(running, ticket=OuterRef("pk"))
+    return tickets.filter(Exists(notices))
+
+
 def tickets_at_sla_risk(tickets: QuerySet[Ticket], *, moment: datetime) -> list[TicketAtRisk]:
     """Open tickets whose most urgent clock is past its warning point or breached, the least
     time left first. Due times depend on calendars and pauses, so the SLA app computes them."""
-    risks = tickets_at_risk(now=moment, queryset=tickets, limit=MAX_OPEN_TICKETS)
+    risks = tickets_at_risk(now=moment, queryset=_noticed(tickets), limit=MAX_OPEN_TICKETS)
     return [
         risk
         for risk in risks
