@@ -27,10 +27,13 @@ def test_r13_replacement_out_and_failed_unit_back_to_the_vendor(
     )
     tracking_number = result.tracking_number
 
-    # The agent opens the RMA from the ticket, ships the replacement and records the delivery.
+    # The agent opens the RMA from the ticket's workspace, ships the replacement and records
+    # the delivery.
     desk = new_page(locale="en-US")
     login(desk, "agentti@santacare.example", demo_data)
-    desk.goto(f"/rma/new/{tracking_number}/")
+    desk.goto(f"/desk/t/{tracking_number}/")
+    desk.get_by_role("link", name="Start an RMA").click()
+    desk.wait_for_url(f"**/rma/new/{tracking_number}/")
     desk.locator("input[name=part_number]").fill("C9300-48P-E")
     assert desk.locator("select[name=vendor] option:checked").inner_text() == "Cisco"
     desk.locator("input[name=vendor_rma_number]").fill("88412345")
@@ -71,6 +74,10 @@ def test_r13_replacement_out_and_failed_unit_back_to_the_vendor(
     assert "Failed unit sent back" in heading
     assert "JJFI64012345678" in desk.content()
     screenshot(desk, "rma-agent-sees-returned")
+    desk.goto(f"/desk/t/{tracking_number}/")
+    assert "Failed unit sent back" in desk.locator(".rma-desk-panel").inner_text()
+    screenshot(desk, "rma-desk-workspace")
+    desk.go_back()
     desk.get_by_role("link", name="Device history").click()
     desk.locator("text=FOC2233X0AB").first.wait_for()
     screenshot(desk, "rma-device-history")
