@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_line
 from santacare.sla.models import ClockName, SlaNotice
-from santacare.sla.queries import MAX_OPEN_TICKETS, TicketAtRisk, tickets_at_risk
-from santacare.sla.services import ClockState
+from santacare.sla.queries import tickets_at_risk
 from santacare.tickets.models import Channel, Priority, Ticket
 from santacare.tickets.tracking import parse_tracking_number
 
@@ -52,39 +51,34 @@ def _queue_conditions(user: User) -> dict[str, Q]:
     }
 
 
-def queue_counts(user: User, *, moment: datetime) -> dict[str, int]:
-    """The plain queues' counts in one query; the SLA risk count from the clocks."""
+def queue_counts(user: User) -> dict[str, int]:
+    """All queue counts in one query each: the plain queues together, then the SLA risk one."""
     conditions = _queue_conditions(user)
     counts = Ticket.objects.aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
-    counts[Queue.AT_RISK] = len(tickets_at_sla_risk(Ticket.objects.all(), moment=moment))
+    counts[Queue.AT_RISK] = at_sla_risk(Ticket.objects.all()).count()
     return counts
 
 
-def _noticed(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Open tickets the SLA sweep (every minute) has warned or breached on a clock still running.
+def at_sla_risk(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Open tickets the SLA sweep (every minute) has warned or breached on a running clock,
+    the earliest due first.
 
-    Computing every open ticket's clocks on each page load took seconds at a few thousand open
-    tickets; the sweep's notices narrow it to the few that can be at risk at all.
+    The sweep's notices are the index: computing every open ticket's clocks on each page load
+    took seconds at a few thousand open tickets. A notice is not withdrawn when, say, the
+    priority is lowered later; the page shows each listed ticket's exact clock beside it.
     """
     running = Q(clock=ClockName.RESTORE) | Q(
         clock=ClockName.RESPONSE, ticket__first_response_at__isnull=True
     )
     notices = SlaNotice.objects.filter(running, ticket=OuterRef("pk"))
-    return tickets.filter(Exists(notices))
-
-
-def tickets_at_sla_risk(tickets: QuerySet[Ticket], *, moment: datetime) -> list[TicketAtRisk]:
-    """Open tickets whose most urgent clock is past its warning point or breached, the least
-    time left first. Due times depend on calendars and pauses, so the SLA app computes them."""
-    risks = tickets_at_risk(now=moment, queryset=_noticed(tickets), limit=MAX_OPEN_TICKETS)
-    return [
-        risk
-        for risk in risks
-        if risk.clock.state == ClockState.BREACHED
-        or (risk.clock.warning_at is not None and risk.clock.warning_at <= moment)
-    ]
+    return (
+        tickets.filter(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
+        .annotate(risk_due=Subquery(notices.order_by("due").values("due")[:1]))
+        .filter(risk_due__isnull=False)
+        .order_by("risk_due", "received_at", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -161,7 +155,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 
 def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page:
     """The SLA risk queue is short by nature and sorted by time left: one page, no cursor."""
-    risks = tickets_at_sla_risk(tickets, moment=moment)[:PAGE_SIZE]
+    ids = list(at_sla_risk(tickets).values_list("pk", flat=True)[:PAGE_SIZE])
+    risks = tickets_at_risk(
+        now=moment,
+        queryset=tickets.model.objects.filter(pk__in=ids).select_related("customer", "assignee"),
+        limit=PAGE_SIZE,
+    )
     for risk in risks:
         risk.ticket.risk_clock = risk.clock
     return Page([risk.ticket for risk in risks], None)

@@ -94,7 +94,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _queue_tabs(request: HttpRequest) -> list[tuple[str, str, int]]:
-    counts = queue_counts(request.user, moment=now())
+    counts = queue_counts(request.user)
     return [(name, label, counts[name]) for name, label in Queue.LABELS.items()]
 
 
