@@ -56,3 +56,33 @@ def test_password_reset_mails_a_link_and_does_not_reveal_unknown_addresses(
 def test_a_customer_never_gets_the_desk(alice_client):
     for url in ("/desk/", "/reports/"):
         assert alice_client.get(url).status_code in (302, 403, 404), url
+
+
+def test_r14_after_login_a_contact_gets_the_language_on_record(client, alice):
+    alice.language = "en"
+    alice.user = UserFactory(email=alice.email)
+    alice.save(update_fields=["language", "user"])
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": alice.email, "password": "test-password-123"},
+        headers={"accept-language": "fi"},
+        follow=True,
+    )
+
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_r14_a_language_chosen_in_the_browser_wins(client, alice, settings):
+    alice.language = "en"
+    alice.user = UserFactory(email=alice.email)
+    alice.save(update_fields=["language", "user"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": alice.email, "password": "test-password-123"},
+        follow=True,
+    )
+
+    assert '<html lang="fi">' in response.content.decode()

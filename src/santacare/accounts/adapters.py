@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
@@ -7,3 +8,29 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        contact = getattr(user, "contact", None)
+        if contact is not None:
+            remember_language(request, response, language=contact.language)
+        return response
+
+
+def remember_language(request: HttpRequest, response: HttpResponse, *, language: str) -> None:
+    """R14: before login the browser decides the language; after it, a customer's contact
+    record does, unless the person has already picked a language in this browser."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    if language not in dict(settings.LANGUAGES):
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from santacare.accounts.adapters import remember_language
 from santacare.core.time import helsinki, now
 from santacare.customers import services as access
 from santacare.customers.models import Contact
@@ -434,7 +435,9 @@ def verify_access(request: HttpRequest, token: str) -> HttpResponse:
         user = access.activate_account(access_request, password=form.cleaned_data["new_password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your portal account is ready."))
-        return redirect("portal:overview")
+        response = redirect("portal:overview")
+        remember_language(request, response, language=access_request.contact.language)
+        return response
     return render(
         request, "portal/verify_access.html", {"form": form, "access_request": access_request}
     )
