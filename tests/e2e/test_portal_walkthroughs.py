@@ -137,3 +137,21 @@ def test_r14_the_portal_in_english_on_a_phone_sized_screen(new_page, demo_data, 
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Your install base").is_visible()
     screenshot(page, "portal-devices-mobile-en")
+
+
+def test_the_ticket_form_works_from_the_keyboard(page, demo_data, login):
+    login(page, "tekninen@esimerkki.fi", demo_data)
+    page.goto("/portal/devices/FOC2233X0AB/new/")
+    delivery = page.locator("#delivery")
+    assert delivery.is_hidden()
+
+    page.get_by_label("Ongelman tai pyynnön kuvaus").focus()
+    page.keyboard.type("Fan failure alarm on the console.")
+    page.get_by_label("Epäiletkö laitevikaa?").focus()
+    page.keyboard.press("Space")
+    delivery.wait_for(state="visible")
+    page.get_by_label("Toimituksen yhteyshenkilö").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert Ticket.objects.get(serial_number="FOC2233X0AB").hardware_fault
