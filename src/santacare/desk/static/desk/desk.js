@@ -44,5 +44,15 @@
     }
   });
   document.addEventListener("DOMContentLoaded", syncDelivery);
-  document.addEventListener("htmx:afterSettle", syncDelivery);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    syncDelivery();
+    // After a pick, keep the hands on the keyboard: focus the first field or the next list.
+    var intake = document.getElementById("intake");
+    if (intake && intake.contains(event.target) && !intake.contains(document.activeElement)) {
+      var next = intake.querySelector("[autofocus], .picks a");
+      if (next) {
+        next.focus();
+      }
+    }
+  });
 })();
