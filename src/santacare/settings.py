@@ -181,6 +181,15 @@ SUPPORT_EMAIL = env("SANTACARE_SUPPORT_EMAIL", default="support@santacare.exampl
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"SantaCare <{SUPPORT_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 IMAP_URL = env("IMAP_URL", default="")
+# The authserv-id of our own receiving MTA: only its Authentication-Results header is believed.
+MAILGATE_AUTHSERV_ID = env("MAILGATE_AUTHSERV_ID", default="")
+# Hold mail that carries no Authentication-Results at all (no MTA in front) for agent review.
+MAILGATE_HOLD_UNVERIFIED = env.bool("MAILGATE_HOLD_UNVERIFIED", default=False)
+MAILGATE_AUTO_REPLY_DAILY_CAP = env.int("MAILGATE_AUTO_REPLY_DAILY_CAP", default=40)
+MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR = env.int(
+    "MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR", default=20
+)
+SANTACARE_MAX_ATTACHMENT_BYTES = env.int("SANTACARE_MAX_ATTACHMENT_BYTES", default=20 * 1024 * 1024)
 
 # --- The desk's public contact details (R8, R10, R15) -------------------------------------------
 SUPPORT_PHONE = env("SANTACARE_SUPPORT_PHONE", default="+358 10 123 4567")
