@@ -11,8 +11,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_r8_critical_on_an_advanced_device_shows_the_support_phone(
-    page, demo_data, login, screenshot
+    page, demo_data, login, screenshot, csp_violations
 ):
+    violations = csp_violations(page)
     login(page, "tekninen@esimerkki.fi", demo_data)
     page.goto("/portal/devices/")
     screenshot(page, "portal-devices")
@@ -34,6 +35,7 @@ def test_r8_critical_on_an_advanced_device_shows_the_support_phone(
     ticket = Ticket.objects.get(serial_number="JN11AB2C3DEF")
     assert ticket.phone_call_required
     screenshot(page, "portal-must-call")
+    assert violations == []
 
 
 def test_r10_a_managed_services_device_shows_the_noc_instead_of_a_form(
@@ -87,8 +89,9 @@ def test_r11_an_end_user_asking_for_access_is_refused(page, demo_data, screensho
 
 
 def test_r3_r6_open_a_ticket_from_a_device_and_the_acknowledgement_arrives(
-    page, demo_data, login, screenshot, smtp_sink
+    page, demo_data, login, screenshot, smtp_sink, csp_violations
 ):
+    violations = csp_violations(page)
     login(page, "tekninen@esimerkki.fi", demo_data)
     page.goto("/portal/")
     screenshot(page, "portal-overview")
@@ -124,6 +127,8 @@ def test_r3_r6_open_a_ticket_from_a_device_and_the_acknowledgement_arrives(
     assert "power cut on Monday" in page.locator("ol.conversation").inner_text()
     page.goto("/portal/tickets/")
     screenshot(page, "portal-tickets")
+    # Nothing on the way needed an inline script or style (the CSP would have refused it).
+    assert violations == []
 
 
 def test_r14_the_portal_in_english_on_a_phone_sized_screen(new_page, demo_data, login, screenshot):
