@@ -221,6 +221,18 @@ def test_hostile_mime_finishes():
     assert "\x00" not in parsed.subject
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_8bit_text_without_a_charset_keeps_its_letters(encoding):
+    """What swaks and many scripts send: raw 8-bit bytes and no charset parameter."""
+    body = "Kytkin ei käynnisty sähkökatkon jälkeen.\n\nLähettäjä: SantaCare\nAihe: x\n"
+    raw = b"From: a@a.example\r\nSubject: x\r\n\r\n" + body.encode(encoding)
+
+    parsed = parse_mail(raw)
+
+    assert parsed.text.startswith("Kytkin ei käynnisty sähkökatkon jälkeen.")
+    assert strip_quoted_text(parsed.text) == "Kytkin ei käynnisty sähkökatkon jälkeen."
+
+
 def test_empty_input_is_malformed():
     with pytest.raises(MalformedMailError):
         parse_mail(b"")

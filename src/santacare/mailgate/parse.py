@@ -218,16 +218,25 @@ _CHARSET_FALLBACKS = ("utf-8", "cp1252", "latin-1")
 
 
 def _decode_text(part: Message) -> str:
+    declared = part.get_content_charset() or ""
+    raw = part.get_payload(decode=True)
+    if declared in ("", "us-ascii", "ascii") and isinstance(raw, bytes) and not raw.isascii():
+        # 8-bit text that names no charset (swaks, scripts, old clients): the stdlib would read
+        # it as ASCII and turn every ä into a replacement mark. UTF-8 first, then Windows-1252.
+        return _decode_with_fallbacks(raw, declared="")
     try:
         content = part.get_content()
         if isinstance(content, str):
             return content
     except (LookupError, UnicodeError, AssertionError, ValueError, KeyError):
         pass
-    payload = part.get_payload(decode=True) or b""
+    payload = raw or b""
     if isinstance(payload, str):
         return payload
-    declared = part.get_content_charset() or ""
+    return _decode_with_fallbacks(payload, declared=declared)
+
+
+def _decode_with_fallbacks(payload: bytes, *, declared: str) -> str:
     for charset in (declared, *_CHARSET_FALLBACKS):
         if not charset:
             continue
