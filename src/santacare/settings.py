@@ -198,6 +198,9 @@ PORTAL_SUPPORT_EMAIL = env(
 )
 NOC_PHONE = env("SANTACARE_NOC_PHONE", default="+358 10 765 4321")
 NOC_EMAIL = env("SANTACARE_NOC_EMAIL", default="noc@santacare.example")
+# R1 policy: may an agent open a phone ticket for a device without a valid contract, as billable
+# work? Off by default: such a call is then only pointed to the Service Delivery Manager.
+ALLOW_OUT_OF_CONTRACT = env.bool("SANTACARE_ALLOW_OUT_OF_CONTRACT", default=False)
 
 # --- Background work --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -46,6 +46,9 @@ class PhoneIntakeForm(forms.Form):
     confirmed_by = forms.CharField(
         label=_("Confirmed by (name and role at the company)"), max_length=200, required=False
     )
+    out_of_contract = forms.BooleanField(
+        label=_("The caller agrees: open as billable work outside the contract"), required=False
+    )
 
     def clean(self) -> dict:
         data = super().clean()

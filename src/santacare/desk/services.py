@@ -28,6 +28,8 @@ class PhoneCall:
     # R11: a caller who is not yet a technical contact, confirmed by the company on the call.
     add_as_technical_contact: bool = False
     confirmed_by: str = ""
+    # R1 policy: the caller agreed to billable work on a device without a valid contract.
+    out_of_contract: bool = False
 
 
 @transaction.atomic
@@ -55,6 +57,7 @@ def open_phone_ticket(call: PhoneCall, *, agent: User) -> IntakeResult:
             delivery_address=call.delivery_address if call.hardware_fault else "",
             delivery_contact=call.delivery_contact if call.hardware_fault else "",
             opened_by=agent,
+            out_of_contract=call.out_of_contract,
         )
     )
     if promoted:

@@ -196,6 +196,7 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
                     delivery_contact=data["delivery_contact"],
                     add_as_technical_contact=data["add_as_technical_contact"],
                     confirmed_by=data["confirmed_by"],
+                    out_of_contract=data["out_of_contract"],
                 ),
                 agent=request.user,
             )
@@ -210,6 +211,7 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
         "desk_section": "phone",
         "NOC_PHONE": settings.NOC_PHONE,
         "NOC_EMAIL": settings.NOC_EMAIL,
+        "ALLOW_OUT_OF_CONTRACT": settings.ALLOW_OUT_OF_CONTRACT,
         "form": form,
         "q": clean_line(request.GET.get("q", ""), max_length=200),
         "matches": find_callers(request.GET.get("q", "")),

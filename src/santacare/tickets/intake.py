@@ -74,6 +74,9 @@ class TicketRequest:
     received_at: datetime | None = None
     email_message_id: str = ""
     email_references: tuple[str, ...] = ()
+    # R1: the agent chose to open a billable ticket for a device without a valid contract; it
+    # counts only on a phone ticket by an agent where settings.ALLOW_OUT_OF_CONTRACT is on.
+    out_of_contract: bool = False
     # The mail gateway turns this off for mail that must not be answered by a robot (loops,
     # RFC 3834); every other channel gets the acknowledgement (R6).
     acknowledge: bool = True
@@ -140,7 +143,10 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
                     Outcome.REDIRECTED, reason=Reason.MANAGED_SERVICES, device=device
                 )
             case Entitlement.EXPIRED | Entitlement.NO_CONTRACT:
-                return IntakeResult(Outcome.REFUSED, reason=Reason.NO_VALID_CONTRACT, device=device)
+                if not _may_open_out_of_contract(request):
+                    return IntakeResult(
+                        Outcome.REFUSED, reason=Reason.NO_VALID_CONTRACT, device=device
+                    )
 
     ticket = _create_ticket(request, contact=contact, device=device, received_at=received_at)
     message = Message.objects.create(
@@ -161,6 +167,16 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
         by_label=str(request.opened_by or contact),
         channel=request.channel,
     )
+
+    if device is not None and not ticket.service_level_id and _may_open_out_of_contract(request):
+        ticket.out_of_contract = True
+        ticket.save(update_fields=["out_of_contract", "updated_at"])
+        record_event(
+            ticket,
+            Event.Kind.OUT_OF_CONTRACT,
+            by=request.opened_by,
+            contract=ticket.contract_number,
+        )
 
     phone_reason = _phone_only_reason(request, ticket)
     if phone_reason:
@@ -233,9 +249,23 @@ def _snapshot_device(ticket: Ticket, device: Device) -> None:
     ticket.device = device
     ticket.serial_number = device.serial_number
     ticket.device_type = device.description
-    ticket.contract_number = contract.number
-    ticket.service_level = contract.service_level
-    ticket.service_level_name = contract.service_level.name
+    ticket.contract_number = contract.number if contract else ""
+    # Only a valid contract brings its service level; an out-of-contract ticket has no SLA.
+    if entitlement(device, on=helsinki(ticket.received_at).date()) == Entitlement.COVERED:
+        ticket.service_level = contract.service_level
+        ticket.service_level_name = contract.service_level.name
+
+
+def _may_open_out_of_contract(request: TicketRequest) -> bool:
+    """R1's one exception: an agent on the phone, the customer agreeing to billable work, and
+    a desk whose policy allows it."""
+    return bool(
+        request.out_of_contract
+        and settings.ALLOW_OUT_OF_CONTRACT
+        and request.channel == Channel.PHONE
+        and request.opened_by is not None
+        and request.opened_by.is_agent
+    )
 
 
 def missing_information(ticket: Ticket) -> list[str]:

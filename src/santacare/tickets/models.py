@@ -96,6 +96,9 @@ class Ticket(TimestampedModel):
     # R8: a critical or after-hours request that came in by portal or email; the customer was
     # told to call, and agents see the ticket flagged until somebody has phoned.
     phone_call_required = models.BooleanField(_("customer told to call"), default=False)
+    # R1: opened by an agent for a device without a valid contract, as billable work (only where
+    # the ALLOW_OUT_OF_CONTRACT policy is on); no contract SLA applies.
+    out_of_contract = models.BooleanField(_("out of contract, billable"), default=False)
 
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_tickets"
@@ -213,6 +216,7 @@ class Event(models.Model):
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACHED = "sla_breached", _("SLA breached")
         RMA_CHANGED = "rma_changed", _("RMA changed")
+        OUT_OF_CONTRACT = "out_of_contract", _("Opened out of contract, billable")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     # No `choices` on the column: other apps add kinds of their own (sla, rma, mailgate) without
