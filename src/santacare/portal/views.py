@@ -38,11 +38,16 @@ from santacare.tickets.attachments import (
     max_attachment_bytes,
     store_attachment,
 )
-from santacare.tickets.intake import Outcome, TicketRequest, add_message, open_ticket
+from santacare.tickets.intake import (
+    Outcome,
+    TicketRequest,
+    add_message,
+    open_ticket,
+    phone_only_reason,
+)
 from santacare.tickets.models import Channel, Priority, RequiredItem, Ticket
 from santacare.tickets.services import change_status
 
-from . import phone_rule
 from .forms import AccessRequestForm, NewTicketForm, ReplyForm, SerialSearchForm
 
 PAGE_SIZE = 25
@@ -232,9 +237,7 @@ def new_ticket(request: HttpRequest, serial_number: str) -> HttpResponse:
             form.add_error(None, result.explanation())
     context.update(
         form=form,
-        phone_only=phone_rule.phone_only_reason(
-            device, priority=form["priority"].value(), at=now()
-        ),
+        phone_only=_phone_only(device, priority=form["priority"].value()),
     )
     return render(request, "portal/new_ticket.html", context)
 
@@ -244,8 +247,14 @@ def new_ticket(request: HttpRequest, serial_number: str) -> HttpResponse:
 def phone_check(request: HttpRequest, serial_number: str) -> HttpResponse:
     """htmx: the R8 phone notice for the priority just chosen, before anything is sent."""
     device = _company_device_or_404(request.contact, serial_number)
-    reason = phone_rule.phone_only_reason(device, priority=request.GET.get("priority"), at=now())
+    reason = _phone_only(device, priority=request.GET.get("priority"))
     return render(request, "portal/_phone_notice.html", {"phone_only": reason})
+
+
+def _phone_only(device, *, priority: str | None) -> str | None:
+    """R8 while the form is still being filled; intake decides for good when it is sent."""
+    level = device.contract.service_level if device.contract else None
+    return phone_only_reason(priority=priority, service_level=level, at=now())
 
 
 @require_GET

@@ -21,7 +21,12 @@ from santacare.core.text import clean_line, clean_text
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
-from santacare.installbase.models import SERIAL_NUMBER_RE, Device, normalize_serial_number
+from santacare.installbase.models import (
+    SERIAL_NUMBER_RE,
+    Device,
+    ServiceLevel,
+    normalize_serial_number,
+)
 from santacare.installbase.queries import device_by_serial
 from santacare.sla.calendars import is_office_hours
 
@@ -178,7 +183,11 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
             contract=ticket.contract_number,
         )
 
-    phone_reason = _phone_only_reason(request, ticket)
+    phone_reason = None
+    if request.channel != Channel.PHONE:
+        phone_reason = phone_only_reason(
+            priority=request.priority, service_level=ticket.service_level, at=ticket.received_at
+        )
     if phone_reason:
         ticket.phone_call_required = True
         ticket.save(update_fields=["phone_call_required", "updated_at"])
@@ -281,14 +290,16 @@ def missing_information(ticket: Ticket) -> list[str]:
     return [str(item) for item, value in required.items() if not value]
 
 
-def _phone_only_reason(request: TicketRequest, ticket: Ticket) -> str | None:
-    """R8: critical requests, and Advanced requests outside office hours, must be phoned in."""
-    if request.channel == Channel.PHONE:
-        return None
-    if request.priority == Priority.P1:
+def phone_only_reason(
+    *, priority: str | None, service_level: ServiceLevel | None, at: datetime
+) -> str | None:
+    """R8: critical requests, and Advanced requests outside office hours, must be phoned in.
+
+    The portal also asks this while a form is being filled, to show the phone number early.
+    """
+    if priority == Priority.P1:
         return Reason.CRITICAL
-    level = ticket.service_level
-    if level and level.phone_only_outside_office_hours and not is_office_hours(ticket.received_at):
+    if service_level and service_level.phone_only_outside_office_hours and not is_office_hours(at):
         return Reason.OUTSIDE_OFFICE_HOURS
     return None
 
