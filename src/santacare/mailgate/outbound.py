@@ -24,7 +24,7 @@ from santacare.tickets.models import Ticket
 
 from . import faults
 from .models import OutboundMail
-from .parse import parse_addresses
+from santacare.core.addresses import parse_addresses
 
 logger = logging.getLogger(__name__)
 

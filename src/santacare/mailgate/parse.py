@@ -11,12 +11,12 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
-from email.utils import getaddresses
 
 import nh3
 from django.conf import settings
 from inscriptis import get_text
 
+from santacare.core.addresses import parse_addresses
 from santacare.core.text import clean_line, clean_text
 from santacare.tickets.tracking import find_tracking_number
 
@@ -24,7 +24,6 @@ MAX_PARTS = 500
 MAX_DEPTH = 20
 MAX_HTML_CHARS = 2_000_000
 MAX_TEXT_CHARS = 500_000
-MAX_ADDRESS_HEADER_CHARS = 20_000
 MAX_HEADER_CHARS = 20_000
 
 OWN_HEADER_PREFIX = "x-santacare-"
@@ -79,31 +78,6 @@ class ParsedMail:
     def reply_text(self) -> str:
         """The new part of a reply, quoted history cut (the raw message keeps all of it)."""
         return strip_quoted_text(self.text)
-
-
-# --- Addresses -----------------------------------------------------------------------------------
-
-
-def parse_addresses(value: str) -> list[tuple[str, str]]:
-    """(name, address) pairs, parsed strictly (CPython CVE-2023-27043); [] if anything is off."""
-    value = str(value or "")[:MAX_ADDRESS_HEADER_CHARS]
-    if not value.strip():
-        return []
-    try:
-        pairs = getaddresses([value], strict=True)
-    except TypeError:
-        # Pythons before the strict backport: the policy parser is the RFC 5322 one and
-        # records a defect instead of guessing at an address.
-        header = email.policy.default.header_factory("To", value)
-        if any("invalid" in str(defect).lower() for defect in header.defects):
-            return []
-        pairs = [(address.display_name, address.addr_spec) for address in header.addresses]
-    result = []
-    for name, address in pairs:
-        if not address or "@" not in address or any(c in address for c in "<>\r\n\0 "):
-            return []
-        result.append((name, address.lower()))
-    return result
 
 
 _MESSAGE_ID_RE = re.compile(r"<[^<>\s]{1,400}@[^<>\s]{1,250}>")
