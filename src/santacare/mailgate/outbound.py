@@ -18,13 +18,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 
+from santacare.core.addresses import parse_addresses
 from santacare.core.text import clean_line
 from santacare.core.time import now as current_time
 from santacare.tickets.models import Ticket
 
 from . import faults
 from .models import OutboundMail
-from santacare.core.addresses import parse_addresses
 
 logger = logging.getLogger(__name__)
 
