@@ -24,7 +24,7 @@ django.setup()
 
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
-from santacare.sla.calendars import ALWAYS, OFFICE_HOURS, Calendar  # noqa: E402
+from santacare.calendars.coverage import ALWAYS, OFFICE_HOURS, Calendar  # noqa: E402
 from santacare.sla.services import History, measure_clock  # noqa: E402
 
 MAX_CLOCKS = 1_000_000

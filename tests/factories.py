@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import factory
 
 from santacare.accounts.models import User
+from santacare.calendars.models import Coverage
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
 
@@ -64,12 +65,12 @@ class ServiceLevelFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = "SantaCare Basic"
-    coverage = ServiceLevel.Coverage.OFFICE_HOURS
+    coverage = Coverage.OFFICE_HOURS
 
 
 class AdvancedServiceLevelFactory(ServiceLevelFactory):
     name = "SantaCare Advanced"
-    coverage = ServiceLevel.Coverage.ALWAYS
+    coverage = Coverage.ALWAYS
     phone_only_outside_office_hours = True
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from santacare.accounts.models import User
+from santacare.calendars.models import Coverage
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
@@ -66,14 +67,14 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     basic, _ = ServiceLevel.objects.update_or_create(
         name="SantaCare Basic",
         defaults={
-            "coverage": ServiceLevel.Coverage.OFFICE_HOURS,
+            "coverage": Coverage.OFFICE_HOURS,
             "phone_only_outside_office_hours": False,
         },
     )
     advanced, _ = ServiceLevel.objects.update_or_create(
         name="SantaCare Advanced",
         defaults={
-            "coverage": ServiceLevel.Coverage.ALWAYS,
+            "coverage": Coverage.ALWAYS,
             "phone_only_outside_office_hours": True,
         },
     )

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "ninja",
     # Data apps, in import order: each may import only from those above it.
     "santacare.core",
+    "santacare.calendars",
+    "santacare.outbox",
     "santacare.accounts",
     "santacare.customers",
     "santacare.installbase",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "santacare.core.context_processors.desk_contacts",
+                "santacare.calendars.context_processors.office_hours",
             ],
         },
     },

@@ -125,7 +125,7 @@ def test_r12_mistyped_tracking_number_is_not_found(client, alice_device, alice_t
 def test_r4_api_reply_and_internal_notes_stay_internal(client, alice_device, alice_token):
     number = open_via_api(client, alice_token).json()["tracking_number"]
     ticket = Ticket.objects.get(tracking_number=number)
-    from santacare.tickets.intake import add_message
+    from santacare.tickets.conversation import add_message
 
     add_message(
         ticket, body="Sisäinen", channel=Channel.PHONE, author_user=AgentFactory(), internal=True

@@ -8,8 +8,9 @@ from santacare.customers.models import Contact
 from santacare.demo import demo_password, load_demo_data
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
-from santacare.tickets.intake import Outcome, Reason, TicketRequest, open_ticket
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
+from santacare.tickets.outcomes import Outcome, Reason
 
 pytestmark = pytest.mark.django_db
 

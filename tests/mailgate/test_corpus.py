@@ -8,7 +8,8 @@ import pytest
 
 from santacare.customers.models import Contact
 from santacare.mailgate.inbound import receive_mail
-from santacare.mailgate.models import InboundMail, OutboundMail
+from santacare.mailgate.models import InboundMail
+from santacare.outbox.models import OutboundMail
 from santacare.tickets.models import Message, Ticket
 from tests.mailgate.conftest import fill
 

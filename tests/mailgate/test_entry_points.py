@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from santacare.mailgate import faults
+from santacare.core import faults
 from santacare.mailgate.imap import fetch_mailbox
 from santacare.mailgate.inbound import process_pending_inbound, receive_mail
 from santacare.mailgate.models import InboundMail

@@ -15,7 +15,8 @@ from santacare.mailgate.inbound import (
     release_held_mail,
     store_inbound_mail,
 )
-from santacare.mailgate.models import InboundMail, OutboundMail
+from santacare.mailgate.models import InboundMail
+from santacare.outbox.models import OutboundMail
 from santacare.tickets.models import Message, Ticket
 from tests.factories import (
     AdvancedServiceLevelFactory,

@@ -4,7 +4,7 @@ import pytest
 
 from santacare.portal import views
 from santacare.tickets.attachments import store_attachment
-from santacare.tickets.intake import add_message
+from santacare.tickets.conversation import add_message
 from santacare.tickets.models import Attachment, Channel, Message, Ticket
 from tests.factories import AgentFactory, ContactFactory, DeviceFactory, UserFactory
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connections
 
-from santacare.mailgate.models import OutboundMail
+from santacare.outbox.models import OutboundMail
 from santacare.rma import services
 from santacare.rma.models import ReturnReminder, Rma
 from santacare.rma.reminders import send_return_reminders

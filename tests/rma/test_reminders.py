@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from santacare.mailgate.models import OutboundMail
+from santacare.outbox.models import OutboundMail
 from santacare.rma import services
 from santacare.rma.models import ReturnReminder
 from santacare.rma.reminders import send_return_reminders

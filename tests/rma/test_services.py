@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from santacare.installbase.models import Device
-from santacare.mailgate.models import OutboundMail
+from santacare.outbox.models import OutboundMail
 from santacare.rma import services
 from santacare.rma.models import DeviceSwap, Rma
 from santacare.rma.queries import device_by_any_serial, device_history, replacement_delivery

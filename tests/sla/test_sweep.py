@@ -4,7 +4,7 @@ Delivery Manager hears of breaches)."""
 from datetime import datetime
 
 from santacare.accounts.models import User
-from santacare.mailgate.models import OutboundMail
+from santacare.outbox.models import OutboundMail
 from santacare.sla.models import ClockResult, SlaNotice
 from santacare.sla.notifications import sweep
 from santacare.sla.services import ticket_clocks

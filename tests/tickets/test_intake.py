@@ -6,8 +6,10 @@ import pytest
 from django.utils import translation
 
 from santacare.installbase.models import Contract
-from santacare.tickets.intake import Outcome, Reason, TicketRequest, add_message, open_ticket
+from santacare.tickets.conversation import add_message
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Event, Message, Priority, Ticket
+from santacare.tickets.outcomes import Outcome, Reason
 from tests.factories import (
     AdvancedServiceLevelFactory,
     AgentFactory,

@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connections
 
-from santacare.tickets.intake import Outcome, TicketRequest, open_ticket
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Ticket
+from santacare.tickets.outcomes import Outcome
 
 WRITERS = 6
 TICKETS_PER_WRITER = 5

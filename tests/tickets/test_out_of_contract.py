@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from santacare.core.time import helsinki, now
-from santacare.tickets.intake import Outcome, Reason, TicketRequest, open_ticket
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Event, Ticket
+from santacare.tickets.outcomes import Outcome, Reason
 from tests.factories import AgentFactory, ContractFactory, DeviceFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,10 @@ from ninja import NinjaAPI, Query, Status
 
 from santacare.customers.queries import contact_by_email
 from santacare.installbase.models import Device
-from santacare.tickets.intake import IntakeResult, TicketRequest, add_message, open_ticket
+from santacare.tickets.conversation import add_message
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Message, Ticket
+from santacare.tickets.results import IntakeResult
 from santacare.tickets.tracking import parse_tracking_number
 
 from .auth import TokenAuth

@@ -9,8 +9,9 @@ from santacare.core.text import clean_line
 from santacare.customers.models import Contact
 from santacare.installbase.models import Device
 from santacare.tickets.events import record_event
-from santacare.tickets.intake import IntakeResult, TicketRequest, open_ticket
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Priority
+from santacare.tickets.results import IntakeResult
 
 TECHNICAL_CONTACT_ADDED = "technical_contact_added"
 

@@ -20,7 +20,8 @@ from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
 from santacare.mailgate.inbound import open_ticket_from_mail, release_held_mail
 from santacare.mailgate.models import InboundMail
-from santacare.mailgate.queries import mail_for_review, mail_of_ticket
+from santacare.mailgate.queries import mail_for_review
+from santacare.outbox.queries import mail_of_ticket
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
 from santacare.sla.services import ticket_clocks
 from santacare.tickets.attachments import (
@@ -28,8 +29,9 @@ from santacare.tickets.attachments import (
     max_attachment_bytes,
     store_attachment,
 )
-from santacare.tickets.intake import Outcome, add_message
+from santacare.tickets.conversation import add_message
 from santacare.tickets.models import Attachment, Channel, Message, Priority, Ticket
+from santacare.tickets.outcomes import Outcome
 from santacare.tickets.services import (
     TicketChangeError,
     assign_ticket,

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from santacare.calendars.models import Coverage
 from santacare.core.models import TimestampedModel
 from santacare.customers.models import Customer, Site
 
@@ -25,10 +26,6 @@ def validate_serial_number(value: str) -> None:
 
 class ServiceLevel(TimestampedModel):
     """A SantaCare service level: what is covered and how fast (R1). Targets: see sla."""
-
-    class Coverage(models.TextChoices):
-        OFFICE_HOURS = "office_hours", _("Office hours (Mon–Fri 8–16, Finnish holidays off)")
-        ALWAYS = "24x7", _("24 × 7")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     coverage = models.CharField(

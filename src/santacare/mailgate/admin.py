@@ -4,8 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .inbound import open_ticket_from_mail, release_held_mail
-from .models import InboundMail, OutboundMail
-from .outbound import retry_failed_mail
+from .models import InboundMail
 
 
 @admin.register(InboundMail)
@@ -43,20 +42,3 @@ class InboundMailAdmin(admin.ModelAdmin):
         for mail in queryset.filter(ticket__isnull=True):
             result = open_ticket_from_mail(mail, by=request.user)
             self.message_user(request, f"{mail}: {result.explanation()}")
-
-
-@admin.register(OutboundMail)
-class OutboundMailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "subject", "kind", "state", "attempts", "sent_at"]
-    list_filter = ["state", "kind", "auto_submitted"]
-    search_fields = ["recipient", "subject", "message_id", "ticket__tracking_number"]
-    readonly_fields = [f.name for f in OutboundMail._meta.fields]
-    actions = ["send_again"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    @admin.action(description=_("Send failed mail again"))
-    def send_again(self, request, queryset) -> None:
-        for mail in queryset.filter(state=OutboundMail.State.FAILED):
-            retry_failed_mail(mail)

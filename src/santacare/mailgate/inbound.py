@@ -20,28 +20,24 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from santacare.accounts.models import User
+from santacare.core import faults
 from santacare.core.time import now
 from santacare.customers.models import Contact
 from santacare.customers.queries import contact_by_email
 from santacare.installbase.models import Device
+from santacare.outbox.models import OutboundMail
+from santacare.outbox.services import queue_mail
+from santacare.tickets.access import may_act_on
 from santacare.tickets.attachments import AttachmentTooLargeError, store_attachment
-from santacare.tickets.intake import (
-    IntakeResult,
-    Outcome,
-    TicketRequest,
-    add_message,
-    explain,
-    may_act_on,
-    open_ticket,
-    release_held_message,
-    supply_information,
-)
+from santacare.tickets.conversation import add_message, release_held_message
+from santacare.tickets.intake import TicketRequest, open_ticket, supply_information
 from santacare.tickets.models import Channel, Message, Priority, Ticket
 from santacare.tickets.notifications import mail_refusal, thread_ids
+from santacare.tickets.outcomes import Outcome
+from santacare.tickets.outcomes import Reason as IntakeReason
+from santacare.tickets.results import IntakeResult
 
-from . import faults
-from .models import InboundMail, OutboundMail
-from .outbound import queue_mail
+from .models import InboundMail
 from .parse import ParsedMail, header_message_id, parse_mail, strip_subject_prefixes
 
 logger = logging.getLogger(__name__)
@@ -295,7 +291,7 @@ def _route_reply(
         # is told why without learning anything about the ticket.
         mail.is_held = True
         _answer_refusal(
-            parsed, IntakeResult(Outcome.REFUSED, reason="not_on_this_ticket"), contact=contact
+            parsed, IntakeResult(Outcome.REFUSED, reason=IntakeReason.NOT_ON_THIS_TICKET), contact=contact
         )
         return _outcome(mail, InboundMail.Outcome.REFUSED, ticket, Reason.NOT_ON_THIS_TICKET)
     hold = _hold_for_authentication(parsed, trusted=trusted)
@@ -333,9 +329,9 @@ def _supply_information(ticket: Ticket, parsed: ParsedMail, *, contact: Contact)
     )
     if result.outcome == Outcome.INFO_REQUESTED and result.missing:
         with translation.override(ticket.language):
-            explanation = explain(
-                IntakeResult(Outcome.INFO_REQUESTED, ticket=result.ticket, missing=result.missing)
-            )
+            explanation = IntakeResult(
+                Outcome.INFO_REQUESTED, ticket=result.ticket, missing=result.missing
+            ).explanation()
         if not parsed.suppress_auto_reply:
             mail_refusal(
                 to=contact.email,
@@ -408,7 +404,7 @@ def _answer_refusal(parsed: ParsedMail, result: IntakeResult, *, contact: Contac
     explanations = {}
     for language in languages:
         with translation.override(language):
-            explanations[language] = explain(result)
+            explanations[language] = result.explanation()
     mail_refusal(
         to=parsed.from_address,
         subject=_("Re: %(subject)s") % {"subject": parsed.subject} if parsed.subject else "Re:",

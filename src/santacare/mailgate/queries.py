@@ -1,8 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from santacare.tickets.models import Ticket
-
-from .models import InboundMail, OutboundMail
+from .models import InboundMail
 
 
 def mail_for_review() -> QuerySet[InboundMail]:
@@ -13,8 +11,3 @@ def mail_for_review() -> QuerySet[InboundMail]:
         .defer("raw")
         .order_by("-received_at", "-id")
     )
-
-
-def mail_of_ticket(ticket: Ticket) -> QuerySet[OutboundMail]:
-    """What we mailed about a ticket and whether it went out (delivery status for agents)."""
-    return ticket.outbound_mails.order_by("created_at", "id")

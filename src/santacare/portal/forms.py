@@ -3,8 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from santacare.customers.models import validate_business_id
 from santacare.tickets.attachments import max_attachment_bytes
-from santacare.tickets.intake import MAX_BODY_LENGTH, MAX_FIELD_LENGTH
-from santacare.tickets.models import Priority
+from santacare.tickets.models import MAX_BODY_LENGTH, MAX_FIELD_LENGTH, Priority
 
 
 class NewTicketForm(forms.Form):

@@ -38,14 +38,11 @@ from santacare.tickets.attachments import (
     max_attachment_bytes,
     store_attachment,
 )
-from santacare.tickets.intake import (
-    Outcome,
-    TicketRequest,
-    add_message,
-    open_ticket,
-    phone_only_reason,
-)
+from santacare.tickets.conversation import add_message
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Priority, RequiredItem, Ticket
+from santacare.tickets.outcomes import Outcome
+from santacare.tickets.rules import phone_only_reason
 from santacare.tickets.services import change_status
 
 from .forms import AccessRequestForm, NewTicketForm, ReplyForm, SerialSearchForm

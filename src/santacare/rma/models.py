@@ -158,7 +158,7 @@ class ReturnReminder(models.Model):
     language = models.CharField(_("language"), max_length=2)
     sent_at = models.DateTimeField(_("sent"))
     outbound_mail = models.ForeignKey(
-        "mailgate.OutboundMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "outbox.OutboundMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 
+from santacare.calendars.models import Coverage
 from santacare.core.time import HELSINKI, helsinki
 from santacare.installbase.models import Device, normalize_serial_number
-from santacare.sla import calendars
 from santacare.sla.services import ClockContext, ClockState, replacement_clock
 from santacare.tickets.models import Ticket
 
@@ -188,7 +188,7 @@ def vendor_month_report(*, start: date, end: date, today: date) -> list[VendorMo
         .order_by("opened_at", "id")[:MAX_REPORT_ROWS]
     )
     context = ClockContext.load()
-    business_days = context.calendar(calendars.OFFICE_HOURS)
+    business_days = context.calendar(Coverage.OFFICE_HOURS)
     rows: dict[tuple[str, date], VendorMonth] = defaultdict(lambda: VendorMonth("", date.min))
     for rma in rmas:
         month = helsinki(rma.opened_at).date().replace(day=1)

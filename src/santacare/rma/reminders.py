@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 
 from santacare.core.time import helsinki
-from santacare.mailgate.outbound import queue_mail
+from santacare.outbox.services import queue_mail
 
 from .models import ReturnReminder, Rma
 from .services import render_mail, technical_contacts

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
+from santacare.calendars.services import is_business_day
 from santacare.core.text import clean_line, clean_text
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
@@ -25,10 +26,9 @@ from santacare.installbase.models import (
     Vendor,
     normalize_serial_number,
 )
-from santacare.mailgate.outbound import queue_mail
-from santacare.sla.calendars import is_business_day
+from santacare.outbox.services import queue_mail
+from santacare.tickets.access import may_act_on
 from santacare.tickets.events import record_event
-from santacare.tickets.intake import may_act_on
 from santacare.tickets.models import Event, Ticket
 
 from .models import PART_NUMBER_RE, DeviceSwap, Rma

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from santacare.core.time import helsinki, now
 from santacare.installbase.models import Device
-from santacare.tickets.intake import may_act_on
+from santacare.tickets.access import may_act_on
 from santacare.tickets.models import Event, Ticket
 
 from . import forms, services

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CalendarException, ClockResult, SlaNotice, SlaTarget
+from .models import ClockResult, SlaNotice, SlaTarget
 
 
 @admin.register(SlaTarget)
@@ -16,13 +16,6 @@ class SlaTargetAdmin(admin.ModelAdmin):
         "warning_percent",
     ]
     list_filter = ["service_level", "priority"]
-
-
-@admin.register(CalendarException)
-class CalendarExceptionAdmin(admin.ModelAdmin):
-    list_display = ["calendar", "day", "is_open", "name"]
-    list_filter = ["calendar", "is_open"]
-    date_hierarchy = "day"
 
 
 @admin.register(SlaNotice)

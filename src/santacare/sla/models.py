@@ -1,8 +1,9 @@
-"""SLA targets and calendars as data (admin-editable), and what the clocks have produced.
+"""SLA targets as data (admin-editable), and what the clocks have produced.
 
 Deadlines are never stored: clocks are derived from the ticket's history on every read
-(services.py). What is stored is configuration (targets, calendar exceptions), the notices sent
-(once each), and the measured result of every stopped clock, which the reports aggregate.
+(services.py). What is stored is configuration (targets; the calendars are the calendars app's),
+the notices sent (once each), and the measured result of every stopped clock, which the reports
+aggregate.
 """
 
 from datetime import time
@@ -15,8 +16,6 @@ from santacare.core.models import TimestampedModel
 from santacare.customers.models import Customer
 from santacare.installbase.models import ServiceLevel
 from santacare.tickets.models import Channel, Priority, Ticket
-
-from . import calendars
 
 
 class ClockName(models.TextChoices):
@@ -88,41 +87,6 @@ class SlaTarget(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.service_level} {self.priority}"
-
-
-class CalendarException(TimestampedModel):
-    """One day of one coverage calendar made different: New Year's Eve off, a shutdown, or a
-    holiday on which the office is open after all."""
-
-    calendar = models.CharField(
-        _("calendar"), max_length=20, choices=ServiceLevel.Coverage, default="office_hours"
-    )
-    day = models.DateField(_("day"))
-    is_open = models.BooleanField(
-        _("open"), default=False, help_text=_("Off by default; tick to make a day off a workday.")
-    )
-    name = models.CharField(_("name"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("calendar exception")
-        verbose_name_plural = _("calendar exceptions")
-        ordering = ["calendar", "day"]
-        constraints = [
-            models.UniqueConstraint(fields=["calendar", "day"], name="sla_exception_one_per_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_calendar_display()} {self.day}"
-
-
-def load_calendar(kind: str) -> calendars.Calendar:
-    exceptions = {
-        day: calendars.DayException(is_open, name)
-        for day, is_open, name in CalendarException.objects.filter(calendar=kind).values_list(
-            "day", "is_open", "name"
-        )
-    }
-    return calendars.Calendar(kind=kind, exceptions=exceptions)
 
 
 class NoticeKind(models.TextChoices):

@@ -17,10 +17,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from santacare.accounts.models import User
+from santacare.calendars.coverage import format_duration, format_moment
+from santacare.outbox.services import queue_mail
 from santacare.tickets.events import record_event
 from santacare.tickets.models import Event, Ticket
 
-from .calendars import format_duration, format_moment
 from .models import ClockName, ClockResult, NoticeKind, SlaNotice
 from .queries import with_history
 from .services import Clock, ClockContext, ClockState, record_results, ticket_clocks
@@ -141,7 +142,6 @@ def notify(ticket: Ticket, clock: Clock, *, kind: str) -> bool:
 
 def _queue(ticket: Ticket, clock: Clock, *, kind: str, recipients: list[str]) -> None:
     # Imported here so the SLA engine loads even where the mail gateway is not installed.
-    from santacare.mailgate.outbound import queue_mail
 
     with translation.override(settings.LANGUAGE_CODE):
         values = {

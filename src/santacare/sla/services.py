@@ -13,20 +13,15 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 
+from santacare.calendars import coverage as calendars
+from santacare.calendars.coverage import Calendar, format_duration, format_moment
+from santacare.calendars.models import CalendarException, Coverage
+from santacare.calendars.services import load_calendar
 from santacare.core.time import HELSINKI
 from santacare.installbase.models import ServiceLevel
 from santacare.tickets.models import Event, Ticket
 
-from . import calendars
-from .calendars import Calendar, format_duration, format_moment
-from .models import (
-    CalendarException,
-    ClockName,
-    ClockResult,
-    ReplacementRule,
-    SlaTarget,
-    load_calendar,
-)
+from .models import ClockName, ClockResult, ReplacementRule, SlaTarget
 
 
 class ClockState:
@@ -463,7 +458,7 @@ def seed_default_targets(*, today: date | None = None) -> None:
     year = (today or datetime.now(HELSINKI).date()).year
     for y in (year, year + 1):
         CalendarException.objects.get_or_create(
-            calendar=ServiceLevel.Coverage.OFFICE_HOURS,
+            calendar=Coverage.OFFICE_HOURS,
             day=date(y, 12, 31),
             defaults={"is_open": False, "name": gettext_noop("New Year's Eve")},
         )

@@ -1,64 +1,49 @@
-"""The one door every channel goes through (DESIGN §1).
+"""The one door every channel goes through to open a ticket.
 
-`open_ticket` and `add_message` enforce the rules of MISSION.md once, the same way for the
-portal, email, phone and the API: R1 entitlement, R3 install-base snapshot, R8 phone-only
-cases, R9 required information, R10 Managed Services redirect, R11 technical contacts only.
-They return an `IntakeResult` value that the channel renders; they do not raise for a
-customer's mistake.
+`open_ticket` (here) and `add_message` (`conversation.py`) enforce the rules once, the same way
+for the portal, email, phone and the API: R1 entitlement, R3 install-base snapshot, R8
+phone-only cases, R9 required information, R10 Managed Services redirect, R11 technical
+contacts only. They return an `IntakeResult` value that the channel renders (`wording.py` words
+it); they do not raise for a customer's mistake. Status and SLA timestamps move only through
+`status.py`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_line, clean_text
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
-from santacare.installbase.models import (
-    SERIAL_NUMBER_RE,
-    Device,
-    ServiceLevel,
-    normalize_serial_number,
-)
+from santacare.installbase.models import SERIAL_NUMBER_RE, Device, normalize_serial_number
 from santacare.installbase.queries import device_by_serial
-from santacare.sla.calendars import is_office_hours
 
+from .access import may_act_on
+from .conversation import store_message
 from .events import record_event
-from .models import Channel, Event, Message, Priority, RequiredItem, Ticket
-from .notifications import acknowledge_ticket, mail_agent_reply
+from .models import (
+    MAX_BODY_LENGTH,
+    MAX_FIELD_LENGTH,
+    MAX_SUBJECT_LENGTH,
+    Channel,
+    Event,
+    Message,
+    Priority,
+    RequiredItem,
+    Ticket,
+)
+from .notifications import acknowledge_ticket
+from .outcomes import Outcome, Reason
+from .results import IntakeResult
+from .rules import missing_information, phone_only_reason, snapshot_device
+from .status import move_ticket, opening_status
 from .tracking import allocate_tracking_number
-
-MAX_SUBJECT_LENGTH = 200
-MAX_BODY_LENGTH = 100_000
-MAX_FIELD_LENGTH = 2_000
-
-
-class Outcome:
-    CREATED = "created"
-    APPENDED = "appended"
-    INFO_REQUESTED = "info_requested"
-    MUST_CALL = "must_call"
-    REDIRECTED = "redirected"
-    REFUSED = "refused"
-
-
-class Reason:
-    UNKNOWN_SENDER = "unknown_sender"
-    NOT_TECHNICAL_CONTACT = "not_technical_contact"
-    UNKNOWN_SERIAL = "unknown_serial"
-    NO_VALID_CONTRACT = "no_valid_contract"
-    MANAGED_SERVICES = "managed_services"
-    CRITICAL = "critical"
-    OUTSIDE_OFFICE_HOURS = "outside_office_hours"
-    NOT_ON_THIS_TICKET = "not_on_this_ticket"
-    EMPTY_MESSAGE = "empty_message"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,24 +72,6 @@ class TicketRequest:
     acknowledge: bool = True
 
 
-@dataclass(frozen=True)
-class IntakeResult:
-    outcome: str
-    ticket: Ticket | None = None
-    reason: str | None = None
-    missing: tuple[str, ...] = ()
-    message: Message | None = None
-    device: Device | None = field(default=None, compare=False)
-
-    @property
-    def tracking_number(self) -> str | None:
-        return self.ticket.tracking_number if self.ticket else None
-
-    def explanation(self) -> str:
-        """What the customer (or the agent) is told, in the active language."""
-        return explain(self)
-
-
 @transaction.atomic
 def open_ticket(request: TicketRequest) -> IntakeResult:
     """Open a ticket, or say why not; a ticket opened gets its acknowledgement queued (R6)."""
@@ -112,7 +79,7 @@ def open_ticket(request: TicketRequest) -> IntakeResult:
     if result.ticket is not None and request.acknowledge:
         # In the contact's language (R14), whatever language the agent or the web request uses.
         with translation.override(result.ticket.language):
-            explanation = explain(result)
+            explanation = result.explanation()
         acknowledge_ticket(
             result.ticket,
             explanation=explanation,
@@ -154,8 +121,8 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
                     )
 
     ticket = _create_ticket(request, contact=contact, device=device, received_at=received_at)
-    message = Message.objects.create(
-        ticket=ticket,
+    message = store_message(
+        ticket,
         visibility=Message.Visibility.PUBLIC,
         direction=Message.Direction.INBOUND,
         channel=request.channel,
@@ -164,13 +131,10 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
         author_email=contact.email,
         body=ticket.description,
         email_message_id=request.email_message_id,
-    )
-    record_event(
-        ticket,
-        Event.Kind.OPENED,
+        event=Event.Kind.OPENED,
         by=request.opened_by,
         by_label=str(request.opened_by or contact),
-        channel=request.channel,
+        event_data={"channel": request.channel},
     )
 
     if device is not None and not ticket.service_level_id and _may_open_out_of_contract(request):
@@ -243,26 +207,13 @@ def _create_ticket(
         received_at=received_at,
     )
     if device is not None:
-        _snapshot_device(ticket, device)
+        snapshot_device(ticket, device)
     else:
         ticket.device_type = clean_line(request.device_type, max_length=200)
     ticket.missing_information = missing_information(ticket)
-    if ticket.missing_information:
-        ticket.status = Ticket.Status.INFO_REQUESTED
+    ticket.status = opening_status(ticket.missing_information)
     ticket.save()
     return ticket
-
-
-def _snapshot_device(ticket: Ticket, device: Device) -> None:
-    contract = device.contract
-    ticket.device = device
-    ticket.serial_number = device.serial_number
-    ticket.device_type = device.description
-    ticket.contract_number = contract.number if contract else ""
-    # Only a valid contract brings its service level; an out-of-contract ticket has no SLA.
-    if entitlement(device, on=helsinki(ticket.received_at).date()) == Entitlement.COVERED:
-        ticket.service_level = contract.service_level
-        ticket.service_level_name = contract.service_level.name
 
 
 def _may_open_out_of_contract(request: TicketRequest) -> bool:
@@ -275,112 +226,6 @@ def _may_open_out_of_contract(request: TicketRequest) -> bool:
         and request.opened_by is not None
         and request.opened_by.is_agent
     )
-
-
-def missing_information(ticket: Ticket) -> list[str]:
-    """R9: what the ticket still lacks, in a fixed order; asked for, never guessed."""
-    required = {
-        RequiredItem.DESCRIPTION: ticket.description,
-        RequiredItem.SERIAL_NUMBER: ticket.serial_number,
-        RequiredItem.DEVICE_TYPE: ticket.device_type,
-    }
-    if ticket.hardware_fault:
-        required[RequiredItem.DELIVERY_ADDRESS] = ticket.delivery_address
-        required[RequiredItem.DELIVERY_CONTACT] = ticket.delivery_contact
-    return [str(item) for item, value in required.items() if not value]
-
-
-def phone_only_reason(
-    *, priority: str | None, service_level: ServiceLevel | None, at: datetime
-) -> str | None:
-    """R8: critical requests, and Advanced requests outside office hours, must be phoned in.
-
-    The portal also asks this while a form is being filled, to show the phone number early.
-    """
-    if priority == Priority.P1:
-        return Reason.CRITICAL
-    if service_level and service_level.phone_only_outside_office_hours and not is_office_hours(at):
-        return Reason.OUTSIDE_OFFICE_HOURS
-    return None
-
-
-@transaction.atomic
-def add_message(
-    ticket: Ticket,
-    *,
-    body: str,
-    channel: Channel,
-    author_contact: Contact | None = None,
-    author_user: User | None = None,
-    internal: bool = False,
-    body_html: str = "",
-    email_message_id: str = "",
-    held_for_review: bool = False,
-) -> IntakeResult:
-    """Continue a ticket (R4): a customer's or an agent's reply, or an agent's internal note.
-
-    A public agent reply is mailed to the ticket's contact; an internal note never is. A
-    message held for review is stored for agents only and changes nothing on the ticket.
-    """
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    is_agent = author_user is not None and author_user.is_agent
-    if not is_agent and not may_act_on(ticket, contact=author_contact):
-        return IntakeResult(Outcome.REFUSED, ticket=ticket, reason=Reason.NOT_ON_THIS_TICKET)
-    text = clean_text(body, max_length=MAX_BODY_LENGTH)
-    if not text:
-        return IntakeResult(Outcome.REFUSED, ticket=ticket, reason=Reason.EMPTY_MESSAGE)
-
-    if is_agent:
-        direction = Message.Direction.INTERNAL if internal else Message.Direction.OUTBOUND
-    else:
-        direction = Message.Direction.INBOUND
-    message = Message.objects.create(
-        ticket=ticket,
-        visibility=Message.Visibility.INTERNAL
-        if internal and is_agent
-        else Message.Visibility.PUBLIC,
-        direction=direction,
-        channel=channel,
-        author_user=author_user,
-        author_contact=author_contact,
-        author_email=(author_contact.email if author_contact else author_user.email),
-        body=text,
-        body_html=body_html,
-        email_message_id=email_message_id,
-        held_for_review=held_for_review,
-    )
-    if message.held_for_review:
-        record_event(
-            ticket, Event.Kind.MAIL_HELD, by_label=message.author_email, message=message.pk
-        )
-        return IntakeResult(Outcome.APPENDED, ticket=ticket, message=message)
-    record_event(
-        ticket,
-        Event.Kind.MESSAGE_ADDED,
-        by=author_user,
-        by_label=str(author_user or author_contact),
-        message=message.pk,
-        visibility=message.visibility,
-    )
-    _move_status_after_message(ticket, message, by=author_user)
-    if message.direction == Message.Direction.OUTBOUND:
-        mail_agent_reply(message)
-    return IntakeResult(Outcome.APPENDED, ticket=ticket, message=message)
-
-
-@transaction.atomic
-def release_held_message(message: Message, *, by: User) -> Message:
-    """An agent has reviewed a held message: it now counts like any other reply."""
-    message = Message.objects.select_for_update().get(pk=message.pk)
-    if not message.held_for_review:
-        return message
-    message.held_for_review = False
-    message.save(update_fields=["held_for_review", "updated_at"])
-    record_event(message.ticket, Event.Kind.MESSAGE_ADDED, by=by, message=message.pk, released=True)
-    _move_status_after_message(message.ticket, message, by=by)
-    if message.direction == Message.Direction.OUTBOUND:
-        mail_agent_reply(message)
-    return message
 
 
 @transaction.atomic
@@ -409,7 +254,7 @@ def supply_information(
         device = device_by_serial(serial_number, customer=ticket.customer)
         on = helsinki(ticket.received_at).date()
         if device is not None and entitlement(device, on=on) == Entitlement.COVERED:
-            _snapshot_device(ticket, device)
+            snapshot_device(ticket, device)
             supplied += [RequiredItem.SERIAL_NUMBER, RequiredItem.DEVICE_TYPE]
     if RequiredItem.DELIVERY_ADDRESS in missing_before and delivery_address.strip():
         ticket.delivery_address = clean_text(delivery_address, max_length=MAX_FIELD_LENGTH)
@@ -425,9 +270,6 @@ def supply_information(
         return IntakeResult(
             Outcome.INFO_REQUESTED, ticket=ticket, missing=tuple(ticket.missing_information)
         )
-    old_status = ticket.status
-    if not ticket.missing_information and ticket.status == Ticket.Status.INFO_REQUESTED:
-        ticket.status = Ticket.Status.NEW
     ticket.save()
     record_event(
         ticket,
@@ -436,108 +278,10 @@ def supply_information(
         supplied=[str(item) for item in supplied if item in missing_before],
         missing=ticket.missing_information,
     )
-    if ticket.status != old_status:
-        record_event(
-            ticket,
-            Event.Kind.STATUS_CHANGED,
-            by_label=str(contact),
-            old=old_status,
-            new=ticket.status,
-        )
     if ticket.missing_information:
         return IntakeResult(
             Outcome.INFO_REQUESTED, ticket=ticket, missing=tuple(ticket.missing_information)
         )
+    if ticket.status == Ticket.Status.INFO_REQUESTED:
+        move_ticket(ticket, Ticket.Status.NEW, by_label=str(contact))
     return IntakeResult(Outcome.APPENDED, ticket=ticket)
-
-
-def _move_status_after_message(ticket: Ticket, message: Message, *, by: User | None) -> None:
-    changed = ["updated_at"]
-    old_status = ticket.status
-    if message.direction == Message.Direction.OUTBOUND and ticket.first_response_at is None:
-        ticket.first_response_at = message.created_at  # R5: the response clock stops here
-        changed.append("first_response_at")
-    if message.direction == Message.Direction.INBOUND and ticket.status in (
-        Ticket.Status.WAITING_ON_CUSTOMER,
-        Ticket.Status.RESOLVED,
-        Ticket.Status.CLOSED,
-    ):
-        ticket.status = Ticket.Status.IN_PROGRESS
-        changed.append("status")
-    ticket.save(update_fields=changed)
-    if ticket.status != old_status:
-        record_event(
-            ticket,
-            Event.Kind.STATUS_CHANGED,
-            by=by,
-            by_label=str(by or message.author_contact),
-            old=old_status,
-            new=ticket.status,
-        )
-
-
-def may_act_on(ticket: Ticket, *, contact: Contact | None) -> bool:
-    """A customer may act on a ticket only as a technical contact of the ticket's customer."""
-    return bool(contact and contact.may_open_tickets and contact.customer_id == ticket.customer_id)
-
-
-_REASON_TEXTS = {
-    Reason.UNKNOWN_SENDER: gettext_lazy(
-        "We could not find you among the technical contacts of our SantaCare Maintenance "
-        "customers. Requests are accepted from the technical contacts your company has named."
-    ),
-    Reason.NOT_TECHNICAL_CONTACT: gettext_lazy(
-        "Support requests are accepted only from the technical contacts your company has named. "
-        "Please ask your company's technical contact to open the request."
-    ),
-    Reason.UNKNOWN_SERIAL: gettext_lazy(
-        "The serial number was not found in your company's install base. Please check it "
-        "(it is printed on the device's label) or contact your Service Delivery Manager."
-    ),
-    Reason.NO_VALID_CONTRACT: gettext_lazy(
-        "The device has no valid SantaCare Maintenance contract, so the request cannot be "
-        "handled under a contract. Please contact your Service Delivery Manager."
-    ),
-    Reason.NOT_ON_THIS_TICKET: gettext_lazy(
-        "You cannot add to this request: only the technical contacts of the company that "
-        "opened it can."
-    ),
-    Reason.EMPTY_MESSAGE: gettext_lazy("The message was empty."),
-}
-
-
-def explain(result: IntakeResult) -> str:
-    """The customer-facing text of an outcome, in the active language (R8, R9, R10, R11)."""
-    if result.outcome == Outcome.REDIRECTED:
-        return _(
-            "This device is covered by SantaCare Managed Services. Requests about it are handled "
-            "by our Network Operations Center (NOC): call %(phone)s or email %(email)s, as in the "
-            "instructions you received for Managed Services."
-        ) % {"phone": settings.NOC_PHONE, "email": settings.NOC_EMAIL}
-    if result.outcome == Outcome.MUST_CALL:
-        why = (
-            _("Critical requests must always be opened by phone.")
-            if result.reason == Reason.CRITICAL
-            else _(
-                "Under SantaCare Advanced, requests outside office hours (Mon–Fri 8–16 Finnish "
-                "time) must be opened by phone."
-            )
-        )
-        return _(
-            "%(why)s Please call %(phone)s now. What you sent is saved as %(number)s, and our "
-            "support staff can see it."
-        ) % {"why": why, "phone": settings.SUPPORT_PHONE, "number": result.tracking_number}
-    if result.outcome == Outcome.INFO_REQUESTED:
-        items = "; ".join(str(RequiredItem(item).label) for item in result.missing)
-        return _(
-            "Your request was saved as %(number)s, but it is missing: %(items)s. Please reply with "
-            "them, keeping %(number)s in the subject."
-        ) % {"number": result.tracking_number, "items": items}
-    if result.outcome == Outcome.CREATED:
-        return _(
-            "Your request was opened as %(number)s. Keep %(number)s in the subject of every "
-            "message about it."
-        ) % {"number": result.tracking_number}
-    if result.outcome == Outcome.APPENDED:
-        return _("Your message was added to %(number)s.") % {"number": result.tracking_number}
-    return str(_REASON_TEXTS[result.reason])

@@ -6,12 +6,19 @@ from santacare.core.models import TimestampedModel
 from santacare.customers.models import Contact, Customer
 from santacare.installbase.models import Device, ServiceLevel
 
+# Caps on what a channel may hand the door; cleaning (core/text.py) cuts longer input here.
+MAX_SUBJECT_LENGTH = 200
+MAX_BODY_LENGTH = 100_000
+MAX_FIELD_LENGTH = 2_000
+
 
 class Channel(models.TextChoices):
     PORTAL = "portal", _("Portal")
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
     API = "api", _("API")
+    # Messages only: an agent's reply or note written in the desk (tickets open by the others).
+    DESK = "desk", _("Service desk")
 
 
 class Priority(models.TextChoices):
@@ -56,7 +63,7 @@ class Ticket(TimestampedModel):
         Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=MAX_SUBJECT_LENGTH)
     description = models.TextField(_("description"), blank=True)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority, default=Priority.P3)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)

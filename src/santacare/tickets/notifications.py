@@ -1,6 +1,6 @@
 """Mail the desk sends about tickets: acknowledgements (R6), agent replies (R4), refusals.
 
-Every mail goes through the outbox (`mailgate.outbound.queue_mail`) inside the caller's
+Every mail goes through the outbox (`outbox.services.queue_mail`) inside the caller's
 transaction, so a ticket and the mail it owes commit together or not at all.
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from santacare.mailgate.models import OutboundMail
-from santacare.mailgate.outbound import queue_mail
+from santacare.outbox.models import OutboundMail
+from santacare.outbox.services import queue_mail
 
 from .models import Message, Ticket
 

@@ -10,17 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from santacare.accounts.models import User
-from santacare.core.time import now
 from santacare.customers.models import Contact
 
 from .events import record_event
 from .intake import may_act_on
 from .models import Event, Priority, Ticket
+from .status import DONE_STATUSES, move_ticket
 
 # What a customer's technical contact may do to a ticket of their own company (portal): mark it
 # resolved or closed, or reopen it. Everything else is the desk's to decide.
 CONTACT_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.IN_PROGRESS)
-DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
 class TicketChangeError(ValueError):
@@ -45,7 +44,7 @@ def change_status(
     by: User | None = None,
     by_contact: Contact | None = None,
 ) -> Ticket:
-    """Move the ticket to `status`, keeping resolved_at/closed_at in step.
+    """Move the ticket to `status` (the timestamps follow, in `status.move_ticket`).
 
     An agent (`by`) may set any status. A contact (`by_contact`) may only resolve, close or
     reopen (to in progress) a ticket of their own company; anything else raises PermissionDenied.
@@ -58,37 +57,11 @@ def change_status(
         raise PermissionDenied("A customer may only resolve, close or reopen their own tickets.")
 
     locked = _locked(ticket)
-    old = locked.status
-    if old == status:
-        return locked
-    if by is None and status == Ticket.Status.IN_PROGRESS and old not in DONE_STATUSES:
+    if by is None and status == Ticket.Status.IN_PROGRESS and locked.status not in DONE_STATUSES:
         # "Reopen" means reopen: a contact cannot move a ticket the desk is working on.
         raise PermissionDenied("Only a resolved or closed ticket can be reopened.")
-
-    moment = now()
-    locked.status = status
-    fields = ["status", "updated_at"]
-    if status == Ticket.Status.RESOLVED:
-        locked.resolved_at, locked.closed_at = moment, None
-        fields += ["resolved_at", "closed_at"]
-    elif status == Ticket.Status.CLOSED:
-        # Closing an unresolved ticket resolves it at the same moment (R5 timestamps stay whole).
-        locked.resolved_at = locked.resolved_at or moment
-        locked.closed_at = moment
-        fields += ["resolved_at", "closed_at"]
-    elif old in DONE_STATUSES:
-        locked.resolved_at = locked.closed_at = None
-        fields += ["resolved_at", "closed_at"]
-    locked.save(update_fields=fields)
-    record_event(
-        locked,
-        Event.Kind.STATUS_CHANGED,
-        by=by,
-        by_label=str(by or by_contact),
-        old=old,
-        new=str(status),
-    )
-    _refresh(ticket, locked)
+    if move_ticket(locked, status, by=by, by_label=str(by or by_contact)):
+        _refresh(ticket, locked)
     return locked
 
 

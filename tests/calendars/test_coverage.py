@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from santacare.sla.calendars import (
+from santacare.calendars.coverage import (
     ALWAYS,
     OFFICE_HOURS,
     Calendar,
@@ -16,7 +16,6 @@ from santacare.sla.calendars import (
     add_business_time,
     business_time_between,
     holiday_name,
-    is_office_hours,
     next_business_day_delivery,
 )
 
@@ -151,9 +150,9 @@ def test_r14_holidays_include_midsummer_and_christmas_eve():
     assert holiday_name(datetime(2026, 6, 19).date()) == "Midsummer Eve"
     assert holiday_name(datetime(2026, 12, 24).date()) == "Christmas Eve"
     assert holiday_name(datetime(2026, 12, 31).date()) is None
-    assert not is_office_hours(at("2026-06-19T10:00+03:00"))
-    assert is_office_hours(at("2026-06-18T15:59+03:00"))
-    assert not is_office_hours(at("2026-06-18T16:00+03:00"))
+    assert not OFFICE.is_covered(at("2026-06-19T10:00+03:00"))
+    assert OFFICE.is_covered(at("2026-06-18T15:59+03:00"))
+    assert not OFFICE.is_covered(at("2026-06-18T16:00+03:00"))
 
 
 # Properties. Instants are whole minutes in 2025–2027, across both DST changes of each year.

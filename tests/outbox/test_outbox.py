@@ -4,16 +4,13 @@ from datetime import timedelta
 
 import pytest
 
+from santacare.core import faults
 from santacare.core.time import now
-from santacare.mailgate import faults
-from santacare.mailgate.models import OutboundMail
-from santacare.mailgate.outbound import (
-    InvalidRecipientError,
-    queue_mail,
-    send_due_mail,
-    send_outbound_mail,
-)
-from santacare.tickets.intake import TicketRequest, add_message, open_ticket
+from santacare.outbox.models import OutboundMail
+from santacare.outbox.sending import send_due_mail, send_outbound_mail
+from santacare.outbox.services import InvalidRecipientError, queue_mail
+from santacare.tickets.conversation import add_message
+from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
 from tests.factories import AgentFactory
 

@@ -49,14 +49,10 @@ def holiday_name(day: date, *, language: str = "en_US") -> str | None:
     return _finnish_holidays(day.year, language).get(day)
 
 
-def is_business_day(day: date) -> bool:
+def is_finnish_workday(day: date) -> bool:
+    """Mon–Fri and no Finnish public holiday. Knows no admin exceptions: ask a `Calendar`, or
+    `calendars.services`, for the desk's answer."""
     return day.weekday() < 5 and holiday_name(day) is None
-
-
-def is_office_hours(moment: datetime) -> bool:
-    """True in Finnish office hours: Mon–Fri 08:00–16:00 Helsinki time, holidays off."""
-    local = moment.astimezone(HELSINKI)
-    return is_business_day(local.date()) and OFFICE_OPENS <= local.time() < OFFICE_CLOSES
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ class Calendar:
         exception = self.exceptions.get(day)
         if exception is not None:
             return exception.is_open
-        return self.kind == ALWAYS or is_business_day(day)
+        return self.kind == ALWAYS or is_finnish_workday(day)
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The covered part of a day as UTC instants, or None on a day off."""
@@ -121,7 +117,7 @@ class Calendar:
         exception = self.exceptions.get(day)
         if exception is not None:
             return exception.is_open
-        return is_business_day(day)
+        return is_finnish_workday(day)
 
 
 @lru_cache(maxsize=16384)

@@ -1,0 +1,17 @@
+"""Huey tasks of the outbox: each takes an id and calls one service. The durable state is the
+OutboundMail row, so the periodic sweep sends whatever a lost task or a crash left behind."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from .sending import send_due_mail, send_outbound_mail
+
+
+@db_task()
+def send_outbound_mail_task(mail_id: int) -> None:
+    send_outbound_mail(mail_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_outbox() -> None:
+    send_due_mail()
