@@ -168,7 +168,7 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
         },
     )
     _device("FDO2544Y1QQ", vendors["Cisco"], "Catalyst 9200", toinen, toinen_site, toinen_contract)
-    seed_default_targets(today=today)
+    seed_default_targets()
 
     return [
         DemoLogin("agentti@santacare.example", "agent"),

@@ -102,7 +102,9 @@ def test_r9_information_supplied_moves_the_ticket_to_new_through_the_status_writ
 
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "santacare"
-TIMESTAMP_WRITE = re.compile(r"\.(resolved_at|first_response_at)\s*=[^=]|(resolved_at|first_response_at)=")
+TIMESTAMP_WRITE = re.compile(
+    r"\.(resolved_at|first_response_at)\s*=[^=]|(resolved_at|first_response_at)="
+)
 TICKET_STATUS_WRITE = re.compile(r"\.status\s*=\s*Ticket\.Status|\.update\([^)]*status=")
 
 

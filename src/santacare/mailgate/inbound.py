@@ -291,7 +291,9 @@ def _route_reply(
         # is told why without learning anything about the ticket.
         mail.is_held = True
         _answer_refusal(
-            parsed, IntakeResult(Outcome.REFUSED, reason=IntakeReason.NOT_ON_THIS_TICKET), contact=contact
+            parsed,
+            IntakeResult(Outcome.REFUSED, reason=IntakeReason.NOT_ON_THIS_TICKET),
+            contact=contact,
         )
         return _outcome(mail, InboundMail.Outcome.REFUSED, ticket, Reason.NOT_ON_THIS_TICKET)
     hold = _hold_for_authentication(parsed, trusted=trusted)

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from santacare.calendars import coverage as calendars
 from santacare.calendars.coverage import Calendar, format_duration, format_moment
-from santacare.calendars.models import CalendarException, Coverage
 from santacare.calendars.services import load_calendar
 from santacare.core.time import HELSINKI
 from santacare.installbase.models import ServiceLevel
@@ -452,16 +451,11 @@ DEFAULT_TARGETS = {
 
 
 @transaction.atomic
-def seed_default_targets(*, today: date | None = None) -> None:
-    """Create the default targets of the demo service levels, and New Year's Eve off as an
-    example calendar exception; never overwrite an admin's edit."""
-    year = (today or datetime.now(HELSINKI).date()).year
-    for y in (year, year + 1):
-        CalendarException.objects.get_or_create(
-            calendar=Coverage.OFFICE_HOURS,
-            day=date(y, 12, 31),
-            defaults={"is_open": False, "name": gettext_noop("New Year's Eve")},
-        )
+def seed_default_targets() -> None:
+    """Create the default targets of the demo service levels; never overwrite an admin's edit.
+
+    No calendar exceptions are seeded: the Finnish public holidays, Midsummer Eve and Christmas
+    Eve come from the calendar itself, and New Year's Eve is a working day in Finland."""
     for level in ServiceLevel.objects.filter(name__in=DEFAULT_TARGETS):
         for priority, (response, restore, rule, hours) in DEFAULT_TARGETS[level.name].items():
             SlaTarget.objects.get_or_create(
