@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     # Channel apps: thin, they call the services of the data apps.
     "santacare.desk",
     "santacare.api",
+    # The embedded demo (data set, `santacare up`): above everything, it touches every app.
+    "santacare.demo",
 ]
 
 MIDDLEWARE = [

@@ -101,7 +101,7 @@ def page(new_page):
 @pytest.fixture
 def demo_data(transactional_db) -> str:
     """The `santacare demo` data set; returns the password every demo user has."""
-    from santacare.demo import load_demo_data
+    from santacare.demo.data import load_demo_data
 
     load_demo_data(password=DEMO_PASSWORD)
     return DEMO_PASSWORD

@@ -16,6 +16,7 @@ from santacare.core.time import now
 
 from .inbound import MAX_RAW_BYTES, store_inbound_mail
 from .models import InboundMail
+from .tasks import process_inbound_mail_task
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ def accept_mail(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
 
 
 def _enqueue_processing(mail_id: int) -> None:
-    from .tasks import process_inbound_mail_task
-
     try:
         process_inbound_mail_task(mail_id)
     except Exception:

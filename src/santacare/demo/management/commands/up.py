@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from santacare.demo import demo_password
+from santacare.demo.data import demo_password
 
 WEB_ADDRESS = "127.0.0.1:8000"
 SMTP_ADDRESS = "127.0.0.1:2525"

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from santacare.demo import demo_password, load_demo_data
+from santacare.demo.data import demo_password, load_demo_data
 
 
 class Command(BaseCommand):
