@@ -21,6 +21,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
 DEMO_MODE = env.bool("SANTACARE_DEMO", default=False)
+# The one password of every demo user; unset, `santacare demo` generates one (var/).
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 
 # Only `make run`, the tests and demo mode may start without a real key: each of them sets
 # SANTACARE_INSECURE_DEV_KEY, so a production start with a forgotten key fails loudly.
@@ -180,6 +182,8 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- Mail -------------------------------------------------------------------------------------
+# Unset, `santacare up` starts a local sink that keeps the sent mail as files (var/sent-mail).
+EMAIL_URL = env("EMAIL_URL", default="")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025")
 vars().update(EMAIL_CONFIG)
 SUPPORT_EMAIL = env("SANTACARE_SUPPORT_EMAIL", default="support@santacare.example")
@@ -191,6 +195,10 @@ MAILGATE_AUTHSERV_ID = env("MAILGATE_AUTHSERV_ID", default="")
 # Hold mail that carries no Authentication-Results at all (no MTA in front) for agent review.
 MAILGATE_HOLD_UNVERIFIED = env.bool("MAILGATE_HOLD_UNVERIFIED", default=False)
 MAILGATE_AUTO_REPLY_DAILY_CAP = env.int("MAILGATE_AUTO_REPLY_DAILY_CAP", default=40)
+# The domain of our Message-IDs (default: the support address's) and the name in our loop
+# header (default: that domain); set both when two desks share a mail domain.
+MAILGATE_MESSAGE_ID_DOMAIN = env("MAILGATE_MESSAGE_ID_DOMAIN", default="")
+MAILGATE_INSTANCE = env("MAILGATE_INSTANCE", default="")
 MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR = env.int(
     "MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR", default=20
 )

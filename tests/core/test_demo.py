@@ -5,7 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from santacare.customers.models import Contact
-from santacare.demo import demo_password, load_demo_data
+from santacare.demo.data import demo_password, load_demo_data
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
 from santacare.tickets.intake import TicketRequest, open_ticket
@@ -79,19 +79,19 @@ def test_demo_is_idempotent(demo):
     assert Contact.objects.count() == 3
 
 
-def test_demo_password_comes_from_the_environment_or_a_private_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", "from-env")
+def test_demo_password_comes_from_the_environment_or_a_private_file(tmp_path, settings):
+    settings.DEMO_PASSWORD = "from-env"  # DEMO_PASSWORD in the environment
     assert demo_password(tmp_path) == "from-env"
 
-    monkeypatch.delenv("DEMO_PASSWORD")
+    settings.DEMO_PASSWORD = ""
     generated = demo_password(tmp_path)
     assert len(generated) >= 12
     assert demo_password(tmp_path) == generated  # make run shows the same one again
     assert (tmp_path / "demo-password.txt").stat().st_mode & 0o077 == 0
 
 
-def test_demo_command_prints_the_logins(capsys, monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", "printed-pass")
+def test_demo_command_prints_the_logins(capsys, settings):
+    settings.DEMO_PASSWORD = "printed-pass"
 
     call_command("demo")
 

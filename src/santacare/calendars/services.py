@@ -7,6 +7,7 @@ holiday worked) counts everywhere at once.
 
 from datetime import date, datetime, time
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from santacare.core.time import helsinki
@@ -28,7 +29,7 @@ def _office_calendar_for(day: date) -> coverage.Calendar:
     )
 
 
-def _calendar(kind: str, exceptions) -> coverage.Calendar:
+def _calendar(kind: str, exceptions: QuerySet[CalendarException]) -> coverage.Calendar:
     return coverage.Calendar(
         kind=kind,
         exceptions={

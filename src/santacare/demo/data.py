@@ -5,12 +5,12 @@ DEMO_PASSWORD environment variable when set, otherwise a random one kept in
 var/demo-password.txt (mode 600) so that `make run` can show it again.
 """
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from santacare.accounts.models import User
@@ -48,8 +48,8 @@ class DemoLogin:
 
 
 def demo_password(var_dir: Path) -> str:
-    if os.environ.get("DEMO_PASSWORD"):
-        return os.environ["DEMO_PASSWORD"]
+    if settings.DEMO_PASSWORD:
+        return str(settings.DEMO_PASSWORD)
     path = var_dir / PASSWORD_FILE
     if path.exists():
         return path.read_text().strip()

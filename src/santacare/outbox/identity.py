@@ -8,12 +8,12 @@ LOOP_HEADER = "X-SantaCare-Loop"
 
 
 def message_id_domain() -> str:
-    configured = getattr(settings, "MAILGATE_MESSAGE_ID_DOMAIN", "")
+    configured = settings.MAILGATE_MESSAGE_ID_DOMAIN
     return configured or settings.SUPPORT_EMAIL.rpartition("@")[2] or "santacare.invalid"
 
 
 def instance_name() -> str:
-    return getattr(settings, "MAILGATE_INSTANCE", "") or message_id_domain()
+    return settings.MAILGATE_INSTANCE or message_id_domain()
 
 
 def make_message_id() -> str:

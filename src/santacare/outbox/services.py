@@ -25,10 +25,6 @@ from .tasks import send_outbound_mail_task
 logger = logging.getLogger(__name__)
 
 
-def auto_reply_daily_cap() -> int:
-    return getattr(settings, "MAILGATE_AUTO_REPLY_DAILY_CAP", 40)
-
-
 class InvalidRecipientError(ValueError):
     pass
 
@@ -79,7 +75,10 @@ def queue_mail(
     recipient = recipients[0].lower()
     state = OutboundMail.State.QUEUED
     last_error = ""
-    if auto_submitted and automatic_mail_sent_today(recipient) >= auto_reply_daily_cap():
+    if (
+        auto_submitted
+        and automatic_mail_sent_today(recipient) >= settings.MAILGATE_AUTO_REPLY_DAILY_CAP
+    ):
         state = OutboundMail.State.SUPPRESSED
         last_error = "daily cap of automatic mail to this recipient reached"
         logger.warning("Automatic mail to %s suppressed: daily cap reached", recipient)
@@ -94,7 +93,7 @@ def queue_mail(
         references=" ".join(clean_line(ref, max_length=998) for ref in references if ref),
         auto_submitted=auto_submitted,
         kind=kind,
-        ticket=ticket,
+        ticket_id=ticket.pk if ticket is not None else None,
         state=state,
         last_error=last_error,
         next_attempt_at=current_time(),

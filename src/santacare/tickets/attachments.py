@@ -20,7 +20,6 @@ from santacare.core.time import now
 
 from .models import Attachment, Message
 
-DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_FILENAME_LENGTH = 150
 # Types a browser may show after download without running our origin's script; everything
 # else is served as application/octet-stream.
@@ -39,7 +38,7 @@ class AttachmentTooLargeError(ValueError):
 
 
 def max_attachment_bytes() -> int:
-    return getattr(settings, "SANTACARE_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
+    return int(settings.SANTACARE_MAX_ATTACHMENT_BYTES)
 
 
 def sanitize_filename(filename: str) -> str:

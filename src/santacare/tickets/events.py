@@ -7,7 +7,7 @@ from .models import Event, Ticket
 
 def record_event(
     ticket: Ticket,
-    kind: Event.Kind,
+    kind: str,
     *,
     by: User | None = None,
     by_label: str = "",

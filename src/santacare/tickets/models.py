@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -244,17 +246,17 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket.tracking_number} {self.kind}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError("Events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Events are append-only.")
 
     @property
     def kind_label(self) -> str:
-        return self.Kind(self.kind).label if self.kind in self.Kind.values else self.kind
+        return str(self.Kind(self.kind).label) if self.kind in self.Kind.values else self.kind
 
 
 class TrackingCounter(models.Model):

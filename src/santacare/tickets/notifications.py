@@ -35,7 +35,7 @@ def thread_ids(ticket: Ticket) -> list[str]:
     return ids if len(ids) <= MAX_REFERENCES else [ids[0], *ids[-(MAX_REFERENCES - 1) :]]
 
 
-def _render(template: str, language: str, context: dict) -> str:
+def _render(template: str, language: str, context: dict[str, object]) -> str:
     with translation.override(language):
         return render_to_string(f"emails/{template}", context).strip() + "\n"
 

@@ -20,7 +20,8 @@ def snapshot_device(ticket: Ticket, device: Device) -> None:
     ticket.device_type = device.description
     ticket.contract_number = contract.number if contract else ""
     # Only a valid contract brings its service level; an out-of-contract ticket has no SLA.
-    if entitlement(device, on=helsinki(ticket.received_at).date()) == Entitlement.COVERED:
+    covered = entitlement(device, on=helsinki(ticket.received_at).date()) == Entitlement.COVERED
+    if covered and contract is not None and contract.service_level is not None:
         ticket.service_level = contract.service_level
         ticket.service_level_name = contract.service_level.name
 

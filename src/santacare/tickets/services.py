@@ -12,8 +12,8 @@ from django.db import transaction
 from santacare.accounts.models import User
 from santacare.customers.models import Contact
 
+from .access import may_act_on
 from .events import record_event
-from .intake import may_act_on
 from .models import Event, Priority, Ticket
 from .status import DONE_STATUSES, move_ticket
 

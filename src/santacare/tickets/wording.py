@@ -81,4 +81,4 @@ def explain(
         ) % {"number": tracking_number}
     if outcome == Outcome.APPENDED:
         return _("Your message was added to %(number)s.") % {"number": tracking_number}
-    return str(_REASON_TEXTS[Reason(reason)])
+    return str(_REASON_TEXTS[Reason(reason)]) if reason else ""

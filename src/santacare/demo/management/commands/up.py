@@ -7,7 +7,6 @@ Used by `make run`. Each part is an ordinary `santacare` command; this one start
 where they listen, and stops all of them when one stops or on Ctrl-C.
 """
 
-import os
 import signal
 import subprocess
 import sys
@@ -36,7 +35,7 @@ class Command(BaseCommand):
         host, port = SMTP_ADDRESS.split(":")
         parts["smtp"] = [*santacare, "smtpd", "--host", host, "--port", port]
         sent_mail_dir = settings.VAR_DIR / "sent-mail"
-        dev_sink = not os.environ.get("EMAIL_URL")
+        dev_sink = not settings.EMAIL_URL
         if dev_sink:
             parts["sent-mail sink"] = [
                 *santacare,
