@@ -1,4 +1,4 @@
-"""The project's settings for the test run: the development key is allowed, nothing else changes.
+"""The project's settings for the test run: the development key is allowed and passwords hash fast.
 
 Subprocesses that tests start (say, `santacare mailgate`) get SANTACARE_INSECURE_DEV_KEY from
 this module's environment change, too.
@@ -9,3 +9,7 @@ import os
 os.environ.setdefault("SANTACARE_INSECURE_DEV_KEY", "true")
 
 from santacare.settings import *  # noqa: E402, F403
+
+# The production hasher spends about a quarter of a second of CPU on every password a factory or a
+# login touches; MD5 keeps the suite fast. tests/portal/test_accounts.py checks production's list.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -166,10 +166,18 @@ def test_device_of_another_customer_is_not_shown_with_the_caller(
 
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "99999999", "1" * 40, "1 OR 1=1"])
-def test_tampered_pick_ids_show_the_empty_screen(agent_client, caller, bad):
+def test_tampered_pick_ids_show_the_empty_screen(agent_client, caller, alice_device, bad):
     response = agent_client.get("/desk/phone/", {"contact": bad, "device": bad})
 
     assert response.status_code == 200
+    text = response.content.decode()
+    assert "Type what the caller tells you. Pick the person or the device" in text
+    # Nothing picked: no caller card, no device or person rows, no form to open a ticket.
+    assert caller.name not in text
+    assert caller.customer.name not in text
+    assert alice_device.serial_number not in text
+    assert "data-pick=" not in text
+    assert 'name="subject"' not in text
 
 
 def call(caller, device, /, **fields):

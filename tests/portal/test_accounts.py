@@ -1,6 +1,9 @@
 """Accounts (issue 4): one login for agents and customers, rate-limited, with password reset."""
 
 import pytest
+from django.conf import Settings
+from django.contrib.auth.hashers import identify_hasher
+from django.utils.module_loading import import_string
 
 from tests.factories import UserFactory
 
@@ -37,6 +40,23 @@ def test_the_right_password_logs_a_contact_in_to_the_portal(client, alice):
     assert response.redirect_chain[-1][0] == "/portal/"
 
 
+def test_passwords_are_stored_with_the_production_hasher(client, alice, settings):
+    """The suite hashes with MD5 for speed (tests/settings.py); production must not."""
+    production = Settings("santacare.settings").PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = production
+    alice.user = UserFactory(email=alice.email)
+    alice.save(update_fields=["user"])
+
+    stored = identify_hasher(alice.user.password)
+    response = client.post(
+        "/accounts/login/", {"login": alice.email, "password": "test-password-123"}, follow=True
+    )
+
+    assert stored.algorithm == import_string(production[0]).algorithm
+    assert stored.algorithm != "md5"
+    assert response.redirect_chain[-1][0] == "/portal/"
+
+
 def test_password_reset_mails_a_link_and_does_not_reveal_unknown_addresses(
     client, alice, mailoutbox
 ):
@@ -53,9 +73,13 @@ def test_password_reset_mails_a_link_and_does_not_reveal_unknown_addresses(
     ]
 
 
-def test_a_customer_never_gets_the_desk(alice_client):
+def test_r11_a_customer_never_gets_the_desk(alice_client):
     for url in ("/desk/", "/reports/"):
-        assert alice_client.get(url).status_code in (302, 403, 404), url
+        response = alice_client.get(url, headers={"accept-language": "en"})
+
+        # Logged in but not an agent: refused outright, not sent to log in again.
+        assert response.status_code == 403, url
+        assert "You do not have access to this page." in response.content.decode(), url
 
 
 def test_r14_after_login_a_contact_gets_the_language_on_record(client, alice):

@@ -255,6 +255,19 @@ def test_r5_the_portal_links_to_the_companys_sla_report(alice_client):
     assert 'href="/reports/mine/"' in text
 
 
+def test_r15_the_portal_shows_the_companys_service_delivery_manager(alice_client, alice):
+    alice.customer.service_delivery_manager = AgentFactory(
+        full_name="Sami Palvelupäällikkö", email="sami@santacare.example"
+    )
+    alice.customer.save(update_fields=["service_delivery_manager"])
+
+    text = alice_client.get("/portal/", headers={"accept-language": "en"}).content.decode()
+
+    assert "Your Service Delivery Manager" in text
+    assert "Sami Palvelupäällikkö" in text
+    assert 'href="mailto:sami@santacare.example"' in text
+
+
 def test_show_more_with_htmx_returns_only_the_next_rows(
     alice_client, alice, alice_device, open_for, monkeypatch
 ):

@@ -1,9 +1,11 @@
-"""Real mail servers for the tests (DESIGN §8): an aiosmtpd sink and a private Dovecot.
+"""Real mail servers for the tests: an aiosmtpd sink and a private Dovecot.
 
 `smtp_sink` is a real SMTP server on 127.0.0.1 that keeps what it receives; Django's SMTP
 settings point at it for the test and huey runs tasks immediately, so a mail queued in a
 committed transaction is at the sink when the commit returns. `dovecot` is a real IMAP server
-started once per session from its own configuration in a temporary directory.
+started once per session from its own configuration, base_dir and pid file in a temporary
+directory, in the foreground as our child, and stopped by that child's pid: any other Dovecot
+on the machine (the system's, another test run's) is never touched.
 """
 
 import contextlib
@@ -172,6 +174,7 @@ class DovecotServer:
         self.config = root / "dovecot.conf"
         self.user = IMAP_USER
         self.password = IMAP_PASSWORD
+        self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -205,20 +208,37 @@ class DovecotServer:
                 login_user=login_user,
             )
         )
-        subprocess.run([DOVECOT, "-c", str(self.config)], check=True, timeout=30)
+        # -F keeps the master in the foreground: the pid we hold is the Dovecot we started.
+        # Errors before the log file is open (a bad config) go to stderr, kept beside the log.
+        with (self.root / "dovecot.stderr").open("wb") as stderr:
+            self.process = subprocess.Popen(  # noqa: S603
+                [DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=stderr
+            )
         deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             with (
                 contextlib.suppress(OSError),
                 socket.create_connection(("127.0.0.1", self.port), timeout=1),
             ):
                 return
             time.sleep(0.1)
-        log = (self.root / "dovecot.log").read_text(errors="replace")
+        self.stop()
+        logs = [self.root / "dovecot.stderr", self.root / "dovecot.log"]
+        log = "".join(path.read_text(errors="replace") for path in logs if path.exists())
         raise RuntimeError(f"Dovecot did not start on port {self.port}:\n{log}")
 
     def stop(self) -> None:
-        subprocess.run([DOVECOT, "-c", str(self.config), "stop"], check=False, timeout=30)
+        """Stop our master by its pid; it takes its own login and imap children with it."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=WAIT_SECONDS)
+        self.process = None
 
     def client(self):
         from imapclient import IMAPClient

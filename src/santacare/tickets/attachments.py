@@ -1,8 +1,9 @@
 """Files that customers and agents attach: stored outside the web root, served only as downloads.
 
-Inbound files are hostile until proven otherwise (REFERENCE D2/D3 rows 4–5): HTML, SVG and XML
-parts must never render in our origin, so every file is served with `Content-Disposition:
-attachment`, `nosniff` and a sandboxing CSP, whatever its type. Callers check permissions first.
+Inbound files are hostile until proven otherwise: HTML, SVG and XML parts must never render in
+our origin, where a stored script would run with the desk's cookies. So every file is served
+with `Content-Disposition: attachment`, `nosniff` and a sandboxing CSP, whatever its type.
+Callers check permissions first.
 """
 
 import hashlib
