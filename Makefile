@@ -25,14 +25,17 @@ run: install
 	DEBUG=true $(BIN)/santacare up
 
 test: install test-system-packages messages
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=10
 
 test-system-packages:
 	scripts/ensure-test-system-packages
 
-lint:
+# ruff, then the types (mypy with django-stubs), then the layers (import-linter, pyproject.toml).
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format:
 	$(BIN)/ruff check --fix .
