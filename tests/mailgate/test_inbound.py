@@ -49,6 +49,60 @@ def simple(sender: str, subject: str, body: str, message_id: str, **headers: str
     ).encode()
 
 
+def folded(headers: str, body: str, newline: str) -> bytes:
+    """Address headers folded as Outlook folds them (a line break + WSP); a local MTA piping
+    the mail to us may have turned every CRLF into LF."""
+    text = f"{headers}Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    return text.replace("\n", newline).replace("<FOLD>", newline).encode()
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_r6_mail_with_folded_from_to_and_cc_opens_a_ticket(mail_world, newline):
+    raw = folded(
+        'From: "Asiakas, Alice (Alice Oy, verkkotiimi)"<FOLD> <alice@alice.example>\n'
+        'To: "SantaCare, Tekninen tuki (Helpdesk)"<FOLD>\t<support@santacare.example>\n'
+        'Cc: "Kollega, Kalle (Alice Oy)" <kalle@alice.example>,<FOLD> "Esimies, Eeva"<FOLD>'
+        " <eeva@alice.example>\n"
+        "Subject: Kytkin FOC2233X0AB ei käynnisty\nMessage-ID: <folded-new@alice.example>\n",
+        "Virtavalo ei syty.",
+        newline,
+    )
+
+    outcome = receive_mail(raw, source="pipe")
+
+    assert outcome.outcome == "created"
+    ticket = Ticket.objects.get(tracking_number=outcome.tracking_number)
+    assert ticket.contact == mail_world["alice"]
+    assert ticket.serial_number == "FOC2233X0AB"
+    mail = InboundMail.objects.get(pk=outcome.mail_id)
+    assert (mail.is_quarantined, mail.from_address) == (False, "alice@alice.example")
+    acknowledgement = OutboundMail.objects.get(ticket=ticket)
+    assert acknowledgement.to == ["alice@alice.example"]
+    assert ticket.tracking_number in acknowledgement.subject
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_r4_reply_with_folded_from_is_threaded_onto_the_ticket(mail_world, newline):
+    ticket = mail_world["ticket"]
+    raw = folded(
+        'From: "Asiakas, Alice (Alice Oy, verkkotiimi)"<FOLD> <alice@alice.example>\n'
+        'To: "SantaCare, Tekninen tuki"<FOLD> <support@santacare.example>\n'
+        'Cc: "Kollega, Kalle"<FOLD> <kalle@alice.example>\n'
+        f"Subject: VS: [{ticket.tracking_number}] Kytkin ei käynnisty\n"
+        "Message-ID: <folded-reply@alice.example>\n",
+        "Virtalähteen vaihto auttoi.",
+        newline,
+    )
+
+    outcome = receive_mail(raw, source="pipe")
+
+    assert (outcome.outcome, outcome.tracking_number) == ("appended", ticket.tracking_number)
+    assert Ticket.objects.count() == 1
+    reply = ticket.messages.get(email_message_id="<folded-reply@alice.example>")
+    assert reply.body == "Virtalähteen vaihto auttoi."
+    assert reply.author_contact == mail_world["alice"]
+
+
 def test_r12_another_customers_tracking_number_never_attaches(mail_world):
     """A number of another customer's ticket never attaches there: held, sender told why."""
     ticket = mail_world["ticket"]
