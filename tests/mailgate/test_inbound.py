@@ -9,13 +9,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from santacare.mailgate.inbound import (
-    open_ticket_from_mail,
-    receive_mail,
-    release_held_mail,
-    store_inbound_mail,
-)
+from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail, OutboundMail
+from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
+from santacare.mailgate.store import store_inbound_mail
 from santacare.tickets.models import Message, Ticket
 from tests.factories import (
     AdvancedServiceLevelFactory,

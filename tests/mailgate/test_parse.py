@@ -4,14 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from santacare.mailgate.parse import (
-    MalformedMailError,
-    ParsedMail,
-    parse_addresses,
-    parse_mail,
-    strip_quoted_text,
-    strip_subject_prefixes,
-)
+from santacare.core.addresses import parse_addresses
+from santacare.mailgate.parse import parse_mail
+from santacare.mailgate.parsed import MalformedMailError, ParsedMail
+from santacare.mailgate.quoting import strip_quoted_text, strip_subject_prefixes
 from santacare.tickets.tracking import find_tracking_number, format_tracking_number
 
 NUMBER = format_tracking_number(12345)  # a valid SC-nnnnnC
@@ -243,7 +239,7 @@ def test_html_is_sanitized_and_text_derived():
 
 
 def test_hostile_mime_finishes():
-    """REFERENCE E2.6: deep nesting, a huge To header, NUL bytes, bare CRs: parsed or refused."""
+    """Deep nesting, a huge To header, NUL bytes, bare CRs: parsed or refused."""
     nested = "From: a@a.example\nSubject: deep\nContent-Type: multipart/mixed; boundary=b0\n\n"
     for depth in range(60):
         nested += f"--b{depth}\nContent-Type: multipart/mixed; boundary=b{depth + 1}\n\n"
