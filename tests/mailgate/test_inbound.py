@@ -262,6 +262,35 @@ def test_r9_reply_bringing_some_items_asks_for_the_rest(mail_world):
     assert ticket.serial_number == "FOC2233X0AB"
 
 
+@pytest.mark.parametrize(
+    ("body", "asked"),
+    [
+        ("Kytkin FOC2233X0AB katkoo. Emme epäile laitevikaa, vaan konfiguraatiota.", False),
+        ("Switch FOC2233X0AB drops links. We don't suspect a hardware failure.", False),
+        ("Kytkin FOC2233X0AB on rikki.\r\nLaitevika: ei", False),
+        ("Kytkin FOC2233X0AB ei käynnisty, epäilemme laitevikaa.", True),
+    ],
+)
+def test_r9_delivery_address_is_asked_only_when_the_mail_suspects_a_hardware_fault(
+    mail_world, body, asked
+):
+    raw = simple("alice@alice.example", "Kytkin FOC2233X0AB", body, "hw@alice.example")
+
+    outcome = receive_mail(raw, source="pipe")
+
+    ticket = Ticket.objects.get(tracking_number=outcome.tracking_number)
+    acknowledgement = OutboundMail.objects.get(ticket=ticket).body.lower()
+    if asked:
+        assert outcome.outcome == "info_requested"
+        assert ticket.missing_information == ["delivery_address", "delivery_contact"]
+        assert "toimitusosoite" in acknowledgement
+    else:
+        assert outcome.outcome == "created"
+        assert (ticket.hardware_fault, ticket.missing_information) == (False, [])
+        assert "toimitusosoite" not in acknowledgement
+        assert "delivery address" not in acknowledgement
+
+
 def test_r9_serial_of_another_customer_is_not_accepted(mail_world):
     raw = simple("alice@alice.example", "Kytkin FDO2544Y1QQ", "Charlien laite", "x@a")
     outcome = receive_mail(raw, source="pipe")
