@@ -1,4 +1,4 @@
-"""Attachments: stored outside the web root, served only as downloads (REFERENCE D3 rows 4–5)."""
+"""Attachments: stored outside the web root, served only as downloads."""
 
 import hashlib
 from pathlib import Path

@@ -136,7 +136,7 @@ def test_outbound_crash_after_250_sends_again_with_same_message_id(smtp_sink):
 
 
 def test_outbound_recipient_with_newline_is_refused():
-    """REFERENCE D3 row 11: a newline in an address must not become a Bcc header."""
+    """A newline in an address must not become a Bcc header."""
     with pytest.raises(InvalidRecipientError):
         queue_mail(to=["alice@alice.example\r\nBcc: evil@evil.example"], subject="x", body="y")
 
