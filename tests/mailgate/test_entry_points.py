@@ -144,7 +144,7 @@ def test_mailgate_empty_input_is_quarantined_with_reason():
     assert InboundMail.objects.get().is_quarantined
 
 
-# --- Crash windows (REFERENCE E2.1) --------------------------------------------------------------
+# --- Crash windows --------------------------------------------------------------------------------
 
 
 def crash(point: str) -> subprocess.CompletedProcess:

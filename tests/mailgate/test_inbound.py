@@ -9,15 +9,12 @@ import pytest
 import time_machine
 from django.db import connection
 
-from santacare.mailgate.inbound import (
-    open_ticket_from_mail,
-    receive_mail,
-    release_held_mail,
-    store_inbound_mail,
-)
+from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
+from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
+from santacare.mailgate.store import store_inbound_mail
 from santacare.outbox.models import OutboundMail
-from santacare.tickets.models import Message, Ticket
+from santacare.tickets.models import Event, Message, Ticket
 from tests.factories import (
     AdvancedServiceLevelFactory,
     AgentFactory,
@@ -48,6 +45,60 @@ def simple(sender: str, subject: str, body: str, message_id: str, **headers: str
         f"Message-ID: <{message_id}>\r\n{extra}Content-Type: text/plain; charset=utf-8\r\n\r\n"
         f"{body}\r\n"
     ).encode()
+
+
+def folded(headers: str, body: str, newline: str) -> bytes:
+    """Address headers folded as Outlook folds them (a line break + WSP); a local MTA piping
+    the mail to us may have turned every CRLF into LF."""
+    text = f"{headers}Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    return text.replace("\n", newline).replace("<FOLD>", newline).encode()
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_r6_mail_with_folded_from_to_and_cc_opens_a_ticket(mail_world, newline):
+    raw = folded(
+        'From: "Asiakas, Alice (Alice Oy, verkkotiimi)"<FOLD> <alice@alice.example>\n'
+        'To: "SantaCare, Tekninen tuki (Helpdesk)"<FOLD>\t<support@santacare.example>\n'
+        'Cc: "Kollega, Kalle (Alice Oy)" <kalle@alice.example>,<FOLD> "Esimies, Eeva"<FOLD>'
+        " <eeva@alice.example>\n"
+        "Subject: Kytkin FOC2233X0AB ei käynnisty\nMessage-ID: <folded-new@alice.example>\n",
+        "Virtavalo ei syty.",
+        newline,
+    )
+
+    outcome = receive_mail(raw, source="pipe")
+
+    assert outcome.outcome == "created"
+    ticket = Ticket.objects.get(tracking_number=outcome.tracking_number)
+    assert ticket.contact == mail_world["alice"]
+    assert ticket.serial_number == "FOC2233X0AB"
+    mail = InboundMail.objects.get(pk=outcome.mail_id)
+    assert (mail.is_quarantined, mail.from_address) == (False, "alice@alice.example")
+    acknowledgement = OutboundMail.objects.get(ticket=ticket)
+    assert acknowledgement.to == ["alice@alice.example"]
+    assert ticket.tracking_number in acknowledgement.subject
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_r4_reply_with_folded_from_is_threaded_onto_the_ticket(mail_world, newline):
+    ticket = mail_world["ticket"]
+    raw = folded(
+        'From: "Asiakas, Alice (Alice Oy, verkkotiimi)"<FOLD> <alice@alice.example>\n'
+        'To: "SantaCare, Tekninen tuki"<FOLD> <support@santacare.example>\n'
+        'Cc: "Kollega, Kalle"<FOLD> <kalle@alice.example>\n'
+        f"Subject: VS: [{ticket.tracking_number}] Kytkin ei käynnisty\n"
+        "Message-ID: <folded-reply@alice.example>\n",
+        "Virtalähteen vaihto auttoi.",
+        newline,
+    )
+
+    outcome = receive_mail(raw, source="pipe")
+
+    assert (outcome.outcome, outcome.tracking_number) == ("appended", ticket.tracking_number)
+    assert Ticket.objects.count() == 1
+    reply = ticket.messages.get(email_message_id="<folded-reply@alice.example>")
+    assert reply.body == "Virtalähteen vaihto auttoi."
+    assert reply.author_contact == mail_world["alice"]
 
 
 def test_r12_another_customers_tracking_number_never_attaches(mail_world):
@@ -212,6 +263,35 @@ def test_r9_reply_bringing_some_items_asks_for_the_rest(mail_world):
     assert ticket.serial_number == "FOC2233X0AB"
 
 
+@pytest.mark.parametrize(
+    ("body", "asked"),
+    [
+        ("Kytkin FOC2233X0AB katkoo. Emme epäile laitevikaa, vaan konfiguraatiota.", False),
+        ("Switch FOC2233X0AB drops links. We don't suspect a hardware failure.", False),
+        ("Kytkin FOC2233X0AB on rikki.\r\nLaitevika: ei", False),
+        ("Kytkin FOC2233X0AB ei käynnisty, epäilemme laitevikaa.", True),
+    ],
+)
+def test_r9_delivery_address_is_asked_only_when_the_mail_suspects_a_hardware_fault(
+    mail_world, body, asked
+):
+    raw = simple("alice@alice.example", "Kytkin FOC2233X0AB", body, "hw@alice.example")
+
+    outcome = receive_mail(raw, source="pipe")
+
+    ticket = Ticket.objects.get(tracking_number=outcome.tracking_number)
+    acknowledgement = OutboundMail.objects.get(ticket=ticket).body.lower()
+    if asked:
+        assert outcome.outcome == "info_requested"
+        assert ticket.missing_information == ["delivery_address", "delivery_contact"]
+        assert "toimitusosoite" in acknowledgement
+    else:
+        assert outcome.outcome == "created"
+        assert (ticket.hardware_fault, ticket.missing_information) == (False, [])
+        assert "toimitusosoite" not in acknowledgement
+        assert "delivery address" not in acknowledgement
+
+
 def test_r9_serial_of_another_customer_is_not_accepted(mail_world):
     raw = simple("alice@alice.example", "Kytkin FDO2544Y1QQ", "Charlien laite", "x@a")
     outcome = receive_mail(raw, source="pipe")
@@ -354,3 +434,20 @@ def test_r2_review_list_shows_held_and_quarantined_until_reviewed(mail_world):
 
     release_held_mail(InboundMail.objects.get(pk=held.mail_id), by=AgentFactory())
     assert [m.pk for m in mail_for_review()] == [quarantined.mail_id]
+
+
+def test_r4_bounce_of_our_mail_is_an_internal_note_written_through_the_message_service(
+    mail_world,
+):
+    """A bounce becomes a note for agents like every other message: logged, never mailed."""
+    ticket = mail_world["ticket"]
+    mails_before = OutboundMail.objects.count()
+
+    outcome = receive_mail(eml("dsn_bounce", mail_world), source=InboundMail.Source.PIPE)
+
+    assert (outcome.outcome, outcome.reason) == ("appended", "bounce")
+    note = ticket.messages.get(visibility=Message.Visibility.INTERNAL)
+    assert "alice@alice.example" in note.body
+    logged = ticket.events.filter(kind=Event.Kind.MESSAGE_ADDED, data__message=note.pk)
+    assert logged.count() == 1
+    assert OutboundMail.objects.count() == mails_before

@@ -4,14 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from santacare.mailgate.parse import (
-    MalformedMailError,
-    ParsedMail,
-    parse_addresses,
-    parse_mail,
-    strip_quoted_text,
-    strip_subject_prefixes,
-)
+from santacare.core.addresses import parse_addresses
+from santacare.mailgate.parse import parse_mail
+from santacare.mailgate.parsed import MalformedMailError, ParsedMail
+from santacare.mailgate.quoting import strip_quoted_text, strip_subject_prefixes
 from santacare.tickets.tracking import find_tracking_number, format_tracking_number
 
 NUMBER = format_tracking_number(12345)  # a valid SC-nnnnnC
@@ -182,6 +178,44 @@ def test_address_parsing_accepts_normal_forms():
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            '"Virtanen, Matti (Esimerkki Oy)"\r\n <Matti@X.fi>',
+            [("Virtanen, Matti (Esimerkki Oy)", "matti@x.fi")],
+        ),
+        ('"Virtanen,\r\n Matti" <matti@x.fi>', [("Virtanen, Matti", "matti@x.fi")]),
+        ("Matti Virtanen\n\t<matti@x.fi>", [("Matti Virtanen", "matti@x.fi")]),
+        (
+            '"Tuki, SantaCare" <support@santacare.example>,\r\n "Muu, Henkilö" <m@x.fi>',
+            [("Tuki, SantaCare", "support@santacare.example"), ("Muu, Henkilö", "m@x.fi")],
+        ),
+        (
+            "=?utf-8?q?Virtanen=2C_M=C3=A4tti?=\r\n <matti@x.fi>",
+            [("Virtanen, Mätti", "matti@x.fi")],
+        ),
+    ],
+)
+def test_r6_folded_address_headers_are_unfolded_before_parsing(value, expected):
+    """Outlook folds a long or comma-holding display name onto a second line (RFC 5322 FWS)."""
+    assert parse_addresses(value) == expected
+
+
+def test_r6_a_line_break_without_folding_whitespace_is_still_refused():
+    """Unfolding removes only CRLF + WSP: any other line break in an address header is refused."""
+    assert parse_addresses("matti@x.fi\r\nBcc: victim@y.fi") == []
+    assert parse_addresses('"Matti"\r\n<matti@x.fi>') == []
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('"<>@,;:()\\ \t\r\nab.=?\x00ä[]')), max_size=40))
+def test_r6_address_parser_answers_every_header_value(value):
+    """A From the parser cannot read means no sender, never a crash that quarantines the mail."""
+    pairs = parse_addresses(value)
+    assert all("@" in address for _name, address in pairs)
+
+
 def test_own_header_namespace_is_stripped():
     parsed = mail("From: a@a.example\nSubject: x\nX-SantaCare-Priority: P1")
     assert parsed.machine_reason == ""
@@ -205,7 +239,7 @@ def test_html_is_sanitized_and_text_derived():
 
 
 def test_hostile_mime_finishes():
-    """REFERENCE E2.6: deep nesting, a huge To header, NUL bytes, bare CRs: parsed or refused."""
+    """Deep nesting, a huge To header, NUL bytes, bare CRs: parsed or refused."""
     nested = "From: a@a.example\nSubject: deep\nContent-Type: multipart/mixed; boundary=b0\n\n"
     for depth in range(60):
         nested += f"--b{depth}\nContent-Type: multipart/mixed; boundary=b{depth + 1}\n\n"

@@ -18,9 +18,9 @@ from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
-from santacare.mailgate.inbound import open_ticket_from_mail, release_held_mail
 from santacare.mailgate.models import InboundMail
 from santacare.mailgate.queries import mail_for_review
+from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
 from santacare.outbox.queries import mail_of_ticket
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
 from santacare.sla.services import ticket_clocks

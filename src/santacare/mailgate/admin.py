@@ -3,8 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .inbound import open_ticket_from_mail, release_held_mail
 from .models import InboundMail
+from .review import open_ticket_from_mail, release_held_mail
 
 
 @admin.register(InboundMail)

@@ -8,8 +8,9 @@ from urllib.parse import unquote, urlsplit
 from django.db import DatabaseError
 from imapclient import IMAPClient
 
-from .inbound import process_stored_mail, store_inbound_mail
+from .inbound import process_stored_mail
 from .models import InboundMail
+from .store import store_inbound_mail
 
 logger = logging.getLogger(__name__)
 

@@ -5,6 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from santacare.core.models import TimestampedModel
 from santacare.tickets.models import Message, Ticket
+from santacare.tickets.outcomes import Outcome as IntakeOutcome
+
+
+class MailReason(models.TextChoices):
+    """Why a mail had its outcome, where intake's own reasons (`tickets.outcomes.Reason`) do
+    not say it: stored on InboundMail beside them and printed by `santacare mailgate --json`."""
+
+    DMARC_FAIL = "dmarc_fail", _("Sender's domain failed DMARC")
+    UNVERIFIED = "unverified", _("Sender not verified by our mail server")
+    RATE_LIMITED = "rate_limited", _("Too many new requests from this sender")
+    BOUNCE = "bounce", _("Bounce of our own mail")
 
 
 class InboundMail(TimestampedModel):
@@ -21,12 +32,13 @@ class InboundMail(TimestampedModel):
         PROCESSED = "processed", _("Processed")
 
     class Outcome(models.TextChoices):
-        CREATED = "created", _("Ticket created")
-        APPENDED = "appended", _("Added to a ticket")
-        INFO_REQUESTED = "info_requested", _("Ticket created, information requested")
-        MUST_CALL = "must_call", _("Ticket created, customer told to call")
-        REDIRECTED = "redirected", _("Redirected to the NOC")
-        REFUSED = "refused", _("Refused")
+        # Intake's outcomes, as intake names them; then the ones only mail can have.
+        CREATED = IntakeOutcome.CREATED.value, IntakeOutcome.CREATED.label
+        APPENDED = IntakeOutcome.APPENDED.value, IntakeOutcome.APPENDED.label
+        INFO_REQUESTED = IntakeOutcome.INFO_REQUESTED.value, IntakeOutcome.INFO_REQUESTED.label
+        MUST_CALL = IntakeOutcome.MUST_CALL.value, IntakeOutcome.MUST_CALL.label
+        REDIRECTED = IntakeOutcome.REDIRECTED.value, IntakeOutcome.REDIRECTED.label
+        REFUSED = IntakeOutcome.REFUSED.value, IntakeOutcome.REFUSED.label
         QUARANTINED = "quarantined", _("Quarantined")
         DUPLICATE = "duplicate", _("Duplicate")
         IGNORED = "ignored", _("Ignored (automatic mail)")

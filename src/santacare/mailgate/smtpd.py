@@ -14,8 +14,8 @@ from django.db import close_old_connections
 
 from santacare.core.time import now
 
-from .inbound import MAX_RAW_BYTES, store_inbound_mail
 from .models import InboundMail
+from .store import MAX_RAW_BYTES, store_inbound_mail
 from .tasks import process_inbound_mail_task
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from santacare.mailgate.inbound import MAX_RAW_BYTES, receive_mail
+from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
+from santacare.mailgate.store import MAX_RAW_BYTES
 
 logger = logging.getLogger(__name__)
 

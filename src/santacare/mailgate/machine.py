@@ -1,0 +1,65 @@
+"""Mail a robot sent (bounces, auto-replies, lists, loops, our own mail): no robot gets an
+automatic answer (RFC 3834)."""
+
+import re
+from email.message import Message
+
+from santacare.outbox.identity import LOOP_HEADER, instance_name, is_own_message_id
+
+from .headers import read_header
+from .parsed import ParsedMail
+
+_AUTO_REPLY_HEADERS = (
+    "x-autoreply",
+    "x-autorespond",
+    "x-autoresponse",
+    "x-autoreply-from",
+    "x-mail-autoreply",
+    "x-auto-reply",
+)
+_BOUNCE_SUBJECT_RE = re.compile(
+    r"^(undeliverable|undelivered mail|delivery status notification \(failure\)|"
+    r"mail delivery failed|delivery failure|returned mail|toimitus epäonnistui|"
+    r"ei voitu toimittaa|olevererbart|unzustellbar)",
+    re.I,
+)
+
+
+def machine_reason(message: Message, parsed: ParsedMail) -> str:
+    """Why this mail came from a robot, or "" (the signals RT, osTicket and Zammad read)."""
+    loop = str(read_header(message, LOOP_HEADER) or "").strip().lower()
+    if loop and loop == instance_name().lower():
+        return "own_mail"
+    if parsed.message_id and is_own_message_id(parsed.message_id):
+        return "own_mail"
+    content_type = message.get_content_type()
+    report_type = str(message.get_param("report-type", "") or "").lower()
+    sender = parsed.from_address
+    if (
+        (content_type == "multipart/report" and report_type == "delivery-status")
+        or sender.startswith(("mailer-daemon@", "postmaster@"))
+        or read_header(message, "X-Failed-Recipients")
+        or (parsed.return_path == "" and _BOUNCE_SUBJECT_RE.match(parsed.subject))
+    ):
+        return "bounce"
+    if content_type == "multipart/report":
+        return "report"  # read receipts (disposition-notification) and the like
+    auto_submitted = str(read_header(message, "Auto-Submitted") or "").strip().lower()
+    if auto_submitted and not auto_submitted.startswith("no"):
+        return "auto_submitted"
+    precedence = str(
+        read_header(message, "Precedence") or read_header(message, "X-Precedence") or ""
+    )
+    if precedence.strip().lower() in ("bulk", "junk", "list", "auto_reply"):
+        return "precedence"
+    if read_header(message, "List-Id") or read_header(message, "List-Unsubscribe"):
+        return "mailing_list"
+    if any(read_header(message, name) for name in _AUTO_REPLY_HEADERS):
+        return "auto_reply"
+    if str(read_header(message, "X-Loop") or "").strip():
+        return "loop"
+    if parsed.return_path == "":
+        return "null_sender"
+    if not sender:
+        return "no_sender"
+    return ""
