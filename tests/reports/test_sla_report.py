@@ -14,7 +14,7 @@ from django.urls import reverse
 from santacare.core.time import HELSINKI
 from santacare.reports.queries import Dimension, ReportQuery, sla_report
 from santacare.sla.models import ClockResult
-from santacare.sla.services import month_of, record_results
+from santacare.sla.results import month_of, record_results
 from santacare.tickets.models import Ticket
 from tests.factories import (
     AdvancedServiceLevelFactory,

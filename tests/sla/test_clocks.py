@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from santacare.sla.services import ClockState, ticket_clocks
+from santacare.sla.clocks import ClockState, ticket_clocks
 from tests.sla.conftest import change_priority, change_status, make_ticket
 
 

@@ -5,9 +5,9 @@ from datetime import datetime
 
 from django.template.loader import render_to_string
 
+from santacare.sla.clocks import ClockState, ticket_clocks
 from santacare.sla.models import CalendarException
 from santacare.sla.queries import tickets_at_risk
-from santacare.sla.services import ClockState, ticket_clocks
 from tests.sla.conftest import make_ticket
 
 

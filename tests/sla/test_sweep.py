@@ -5,9 +5,9 @@ from datetime import datetime
 
 from santacare.accounts.models import User
 from santacare.mailgate.models import OutboundMail
+from santacare.sla.clocks import ticket_clocks
 from santacare.sla.models import ClockResult, SlaNotice
 from santacare.sla.notifications import sweep
-from santacare.sla.services import ticket_clocks
 from santacare.tickets.models import Event
 from tests.factories import AgentFactory, CustomerFactory, UserFactory
 from tests.sla.conftest import change_status, make_ticket

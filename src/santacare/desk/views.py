@@ -22,7 +22,7 @@ from santacare.mailgate.inbound import open_ticket_from_mail, release_held_mail
 from santacare.mailgate.models import InboundMail
 from santacare.mailgate.queries import mail_for_review, mail_of_ticket
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
-from santacare.sla.services import ticket_clocks
+from santacare.sla.clocks import ticket_clocks
 from santacare.tickets.attachments import (
     attachment_response,
     max_attachment_bytes,

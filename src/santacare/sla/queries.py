@@ -7,7 +7,8 @@ from django.db.models import Prefetch, QuerySet
 
 from santacare.tickets.models import Event, Ticket
 
-from .services import HISTORY_KINDS, Clock, ClockContext, ticket_clocks
+from .clocks import Clock, ClockContext, ticket_clocks
+from .history import HISTORY_KINDS
 
 # Bounds one call: the desk shows a page, the sweep walks in batches.
 MAX_OPEN_TICKETS = 5000
