@@ -8,6 +8,7 @@ recomputes cleanly, and every due time comes with the story of how it was reache
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.utils.translation import gettext
 
@@ -20,12 +21,14 @@ from .history import History, ticket_history
 from .models import ClockName, ReplacementRule, SlaTarget, load_calendar
 
 
-class ClockState:
+class ClockState(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
     MET = "met"
     MISSED = "missed"
     BREACHED = "breached"
+    # Stopped with nothing to measure: the customer closed the ticket before any response.
+    NOT_APPLICABLE = "not_applicable"
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Clock:
     due: datetime
     stopped_at: datetime | None
     paused: bool
-    state: str
+    state: ClockState
     remaining: timedelta
     elapsed: timedelta
     explanation: list[str]
@@ -50,6 +53,10 @@ class Clock:
         return self.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
 
     @property
+    def applies(self) -> bool:
+        return self.state != ClockState.NOT_APPLICABLE
+
+    @property
     def remaining_text(self) -> str:
         return format_duration(self.remaining)
 
@@ -61,6 +68,7 @@ class Clock:
             ClockState.MET: gettext("met"),
             ClockState.MISSED: gettext("missed"),
             ClockState.BREACHED: gettext("breached"),
+            ClockState.NOT_APPLICABLE: gettext("not applicable"),
         }[self.state]
 
 
@@ -110,10 +118,15 @@ def ticket_clocks(
     level = context.levels[level_id]
     calendar = context.calendar(level.coverage)
     closed_at = ticket.resolved_at or ticket.closed_at
+    # A customer who closes the ticket before anyone answered leaves no response to measure:
+    # counting it as met would flatter the desk, as missed would blame it (R5).
+    closed_unanswered = (
+        ticket.first_response_at is None and closed_at is not None and history.done_by_customer
+    )
     clocks = []
-    for name, stop in (
-        (ClockName.RESPONSE, ticket.first_response_at or closed_at),
-        (ClockName.RESTORE, closed_at),
+    for name, stop, applicable in (
+        (ClockName.RESPONSE, ticket.first_response_at or closed_at, not closed_unanswered),
+        (ClockName.RESTORE, closed_at, True),
     ):
         priority = history.priority_at(min(stop or now, now))
         target = context.target(level_id, priority)
@@ -131,6 +144,7 @@ def ticket_clocks(
                 history=history,
                 now=now,
                 explain=explain,
+                applicable=applicable,
             )
         )
     if replacement is not None:
@@ -161,7 +175,10 @@ def measure_clock(
     history: History,
     now: datetime,
     explain: bool = True,
+    applicable: bool = True,
 ) -> Clock:
+    """`applicable=False` says the stop leaves nothing to measure: once stopped, the clock is
+    not applicable rather than met or missed."""
     end = min(stop, now) if stop is not None else now
     stopped = stop is not None and stop <= now
     pauses = history.pauses_until(end)
@@ -174,7 +191,9 @@ def measure_clock(
     warn_at, _ = calendars.add_business_time(
         start, target * warning_percent / 100, calendar=calendar, pauses=pauses, explain=False
     )
-    if stopped:
+    if stopped and not applicable:
+        state = ClockState.NOT_APPLICABLE
+    elif stopped:
         state = ClockState.MET if elapsed <= target else ClockState.MISSED
     elif elapsed >= target:
         state = ClockState.BREACHED
@@ -215,7 +234,7 @@ def _explanation(
     due: datetime,
     stop: datetime | None,
     paused: bool,
-    state: str,
+    state: ClockState,
     elapsed: timedelta,
     target: timedelta,
 ) -> list[str]:
@@ -226,7 +245,12 @@ def _explanation(
         )
     else:
         explanation.append(gettext("due %(due)s") % {"due": format_moment(due)})
-    if stop is not None:
+    if stop is not None and state == ClockState.NOT_APPLICABLE:
+        explanation.append(
+            gettext("closed by the customer %(moment)s before any response: not applicable")
+            % {"moment": format_moment(stop)}
+        )
+    elif stop is not None:
         verdict = gettext("met") if state == ClockState.MET else gettext("missed")
         explanation.append(
             gettext("stopped %(moment)s after %(elapsed)s counted: %(verdict)s")

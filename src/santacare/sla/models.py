@@ -164,7 +164,13 @@ class ClockResult(models.Model):
     stopped_at = models.DateTimeField(_("stopped"))
     target_minutes = models.PositiveIntegerField(_("target (minutes)"), null=True)
     elapsed_minutes = models.PositiveIntegerField(_("counted (minutes)"))
-    met = models.BooleanField(_("met"))
+    met = models.BooleanField(
+        _("met"),
+        null=True,
+        help_text=_(
+            "Empty when there was nothing to measure: closed by the customer before any response."
+        ),
+    )
     # Report dimensions (R5): month is the first day of the Helsinki month the ticket came in.
     month = models.DateField(_("month"))
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")

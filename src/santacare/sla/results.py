@@ -28,7 +28,7 @@ def record_results(ticket: Ticket, *, now: datetime, context: ClockContext | Non
                 "stopped_at": clock.stopped_at,
                 "target_minutes": clock.target_minutes,
                 "elapsed_minutes": int(clock.elapsed.total_seconds() // 60),
-                "met": clock.state == ClockState.MET,
+                "met": clock.state == ClockState.MET if clock.applies else None,
                 "month": month_of(ticket.received_at),
                 "customer_id": ticket.customer_id,
                 "contract_number": ticket.contract_number,
