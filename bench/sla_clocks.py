@@ -25,7 +25,8 @@ django.setup()
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
 from santacare.calendars.coverage import ALWAYS, OFFICE_HOURS, Calendar  # noqa: E402
-from santacare.sla.services import History, measure_clock  # noqa: E402
+from santacare.sla.clocks import measure_clock  # noqa: E402
+from santacare.sla.history import History  # noqa: E402
 
 MAX_CLOCKS = 1_000_000
 TARGETS = [30, 60, 180, 240, 480, 960, 2400, 4800]

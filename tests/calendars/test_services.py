@@ -8,7 +8,8 @@ from django.utils import translation
 from santacare.calendars.models import CalendarException, Coverage
 from santacare.calendars.services import is_business_day, is_office_hours, office_hours_text
 from santacare.rma.services import return_due_date
-from santacare.sla.services import ClockState, seed_default_targets, ticket_clocks
+from santacare.sla.clocks import ClockState, ticket_clocks
+from santacare.sla.services import seed_default_targets
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
 from santacare.tickets.outcomes import Outcome, Reason

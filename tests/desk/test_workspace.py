@@ -9,9 +9,10 @@ from santacare.core.time import now
 from santacare.sla.notifications import sweep
 from santacare.sla.services import seed_default_targets
 from santacare.tickets.models import Event, Message, Ticket
-from santacare.tickets.services import change_priority
+from santacare.tickets.services import change_priority, change_status
 from tests.desk.conftest import OFFICE_HOURS
 from tests.factories import AgentFactory
+from tests.sla.conftest import clock_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +231,20 @@ def test_sla_clocks_are_shown_with_their_explanation(agent_client, ticket):
 
     assert 'class="sla-clocks"' in text
     assert "<details>" in text
+
+
+def test_r5_a_ticket_the_customer_closed_before_any_response_shows_response_not_applicable(
+    agent_client, alice, ticket
+):
+    seed_default_targets()
+    change_status(ticket, status=Ticket.Status.CLOSED, by_contact=alice)
+
+    text = agent_client.get(url(ticket)).content.decode()
+
+    state, words = clock_rows(text)["Response"]
+    assert state == "not_applicable"
+    assert words.startswith("not applicable")
+    assert "closed by the customer" in text
 
 
 def test_at_sla_risk_queue_lists_breached_tickets_first(

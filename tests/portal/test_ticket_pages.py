@@ -3,10 +3,12 @@
 import pytest
 
 from santacare.portal import views
+from santacare.sla.services import seed_default_targets
 from santacare.tickets.attachments import store_attachment
 from santacare.tickets.conversation import add_message
 from santacare.tickets.models import Attachment, Channel, Message, Ticket
 from tests.factories import AgentFactory, ContactFactory, DeviceFactory, UserFactory
+from tests.sla.conftest import clock_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +300,18 @@ def test_the_device_list_pages_and_searches(alice_client, alice, monkeypatch):
     assert listed == serials
     found = alice_client.get("/portal/devices/", {"q": serials[1].lower()})
     assert [d.serial_number for d, _ in found.context["items"]] == [serials[1]]
+
+
+def test_r5_a_ticket_closed_before_any_response_shows_its_response_clock_as_not_applicable(
+    alice_client, alice, alice_device, open_for
+):
+    seed_default_targets()
+    ticket = open_for(alice, alice_device)
+    alice_client.post(page_of(ticket) + "status/", {"action": "close"})
+
+    text = alice_client.get(page_of(ticket)).content.decode()
+
+    states = clock_rows(text)
+    assert states["Vasteaika"][0] == "not_applicable"
+    assert states["Vasteaika"][1].startswith("ei sovellu")
+    assert states["Palautusaika"][0] == "met"

@@ -9,12 +9,13 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from santacare.core.time import HELSINKI
 from santacare.reports.queries import Dimension, ReportQuery, sla_report
 from santacare.sla.models import ClockResult
-from santacare.sla.services import month_of, record_results
+from santacare.sla.results import month_of, record_results
 from santacare.tickets.models import Ticket
 from tests.factories import (
     AdvancedServiceLevelFactory,
@@ -24,7 +25,7 @@ from tests.factories import (
     ServiceLevelFactory,
     UserFactory,
 )
-from tests.sla.conftest import make_ticket
+from tests.sla.conftest import close_as_customer, make_ticket
 
 # Instants near month ends in Helsinki: 1.7. 00:30 +03 is still 30.6. in UTC.
 EDGES = ["2026-06-30T23:30+03:00", "2026-07-01T00:30+03:00", "2026-05-31T23:59+03:00"]
@@ -63,6 +64,8 @@ def generate(seed: int = 7, count: int = 240):
                 continue  # still running: no result
             elapsed = rng.randrange(0, 3000)
             target = rng.choice([60, 180, 480, 960])
+            # Closed by the customer before any response: nothing to measure (R5).
+            met = None if clock == "response" and rng.random() < 0.1 else elapsed <= target
             results.append(
                 ClockResult(
                     ticket=ticket,
@@ -71,7 +74,7 @@ def generate(seed: int = 7, count: int = 240):
                     stopped_at=ticket.received_at + timedelta(minutes=elapsed),
                     target_minutes=target,
                     elapsed_minutes=elapsed,
-                    met=elapsed <= target,
+                    met=met,
                     month=month_of(ticket.received_at),
                     customer_id=ticket.customer_id,
                     contract_number=ticket.contract_number,
@@ -91,7 +94,9 @@ def nearest_rank(values: list[int], p: int) -> int:
 
 def brute_force(group_by: str, customer_id=None):
     attribute = Dimension.COLUMNS[group_by]
-    expected = defaultdict(lambda: {"tickets": 0, "response": [], "restore": []})
+    expected = defaultdict(
+        lambda: {"tickets": 0, "response": [], "restore": [], "not_applicable": 0}
+    )
     met = defaultdict(int)
     tickets = Ticket.objects.all()
     if customer_id:
@@ -100,6 +105,9 @@ def brute_force(group_by: str, customer_id=None):
         key = (month_of(ticket.received_at), str(getattr(ticket, attribute) or ""))
         expected[key]["tickets"] += 1
         for result in ticket.clock_results.all():
+            if result.met is None:
+                expected[key]["not_applicable"] += 1
+                continue
             expected[key][result.clock].append(result.elapsed_minutes)
             met[(key, result.clock)] += result.met
     return expected, met
@@ -115,6 +123,7 @@ def test_r5_report_matches_a_brute_force_recount(db, group_by):
         for row in rows:
             wanted = expected[(row.month, row.key)]
             assert row.tickets == wanted["tickets"]
+            assert row.response.not_applicable == wanted["not_applicable"]
             for clock in ("response", "restore"):
                 figures, values = getattr(row, clock), wanted[clock]
                 assert figures.count == len(values)
@@ -151,6 +160,67 @@ def test_r5_report_from_real_clocks(levels):
     assert (row.tickets, row.response.count, row.response.median) == (1, 1, 40)
     assert row.response.met_percent == 100.0
     assert row.restore.count == 0
+
+
+def responded_missed_and_closed_by_the_customer(levels) -> None:
+    """Three Basic P2 tickets (response target 3 h): one answered in 40 min, one in 4 h, and one
+    the customer closed before anyone answered."""
+    opened = datetime.fromisoformat("2026-06-22T08:00+03:00")
+    tickets = [
+        make_ticket(level=levels["basic"], received_at=opened, first_response_at=after)
+        for after in (opened + timedelta(minutes=40), opened + timedelta(hours=4))
+    ]
+    closed = make_ticket(level=levels["basic"], received_at=opened)
+    close_as_customer(closed, at=opened + timedelta(hours=1))
+    for ticket in [*tickets, closed]:
+        record_results(ticket, now=opened + timedelta(hours=5))
+
+
+def test_r5_response_met_leaves_out_tickets_the_customer_closed_before_a_response(levels):
+    responded_missed_and_closed_by_the_customer(levels)
+
+    [row] = sla_report(ReportQuery(group_by="priority"))
+
+    assert row.tickets == 3
+    assert (row.response.count, row.response.met, row.response.not_applicable) == (2, 1, 1)
+    assert row.response.met_percent == 50.0
+    assert (row.response.median, row.response.p90) == (40, 240)
+    assert (row.restore.count, row.restore.met) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "1 ticket closed by the customer before a response is not counted"),
+        ("fi", "pois 1 tukipyyntö, jonka asiakas sulki ennen vastausta"),
+    ],
+)
+def test_r5_report_page_says_how_many_customer_closed_tickets_are_not_counted(
+    levels, language, sentence
+):
+    responded_missed_and_closed_by_the_customer(levels)
+    client = Client(headers={"accept-language": language})
+    client.force_login(AgentFactory())
+
+    page = client.get(reverse("reports:agent"), {"first": "2026-06", "last": "2026-06"})
+
+    body = " ".join(page.content.decode().split())
+    assert sentence in body
+    assert "50.0 %" in body or "50,0 %" in body
+
+
+def test_r5_csv_leaves_customer_closed_tickets_out_of_response_met_and_counts_them(levels):
+    responded_missed_and_closed_by_the_customer(levels)
+    client = Client()
+    client.force_login(AgentFactory())
+
+    content = client.get(
+        reverse("reports:agent_csv"), {"first": "2026-06", "last": "2026-06"}
+    ).content.decode()
+
+    [row] = list(csv.DictReader(io.StringIO(content)))
+    assert (row["response_count"], row["response_met_pct"]) == ("2", "50.0")
+    assert row["response_not_applicable"] == "1"
 
 
 @pytest.fixture

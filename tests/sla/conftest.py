@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 
 import pytest
@@ -12,6 +13,7 @@ from santacare.tickets.models import Ticket
 from tests.factories import (
     AdvancedServiceLevelFactory,
     AgentFactory,
+    ContactFactory,
     CustomerFactory,
     ServiceLevelFactory,
 )
@@ -47,6 +49,13 @@ def change_status(ticket: Ticket, new: str, *, at: datetime) -> None:
         services.change_status(ticket, status=new, by=_agent())
 
 
+def close_as_customer(ticket: Ticket, new: str = "closed", *, at: datetime) -> None:
+    """Close (or resolve) the ticket the way its technical contact does in the portal."""
+    contact = ContactFactory(customer=ticket.customer)
+    with time_machine.travel(at, tick=False):
+        services.change_status(ticket, status=new, by_contact=contact)
+
+
 def change_priority(ticket: Ticket, new: str, *, at: datetime) -> None:
     with time_machine.travel(at, tick=False):
         services.change_priority(ticket, priority=new, by=_agent())
@@ -56,6 +65,16 @@ def _agent():
     return User.objects.filter(email="sla-agent@santacare.example").first() or AgentFactory(
         email="sla-agent@santacare.example"
     )
+
+
+def clock_rows(html: str) -> dict[str, tuple[str, str]]:
+    """Clock label → (state class, state cell text) of the rendered SLA table."""
+    rows = re.findall(
+        r'<tr class="sla-(\w+)">\s*<th scope="row">([^<]+)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>',
+        html,
+        re.S,
+    )
+    return {label: (state, re.sub(r"<[^>]+>", "", cell).strip()) for state, label, _, cell in rows}
 
 
 @pytest.fixture(autouse=True)

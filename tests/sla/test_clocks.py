@@ -2,8 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from santacare.sla.services import ClockState, ticket_clocks
-from tests.sla.conftest import change_priority, change_status, make_ticket
+import pytest
+
+from santacare.sla.clocks import ClockState, ticket_clocks
+from tests.sla.conftest import change_priority, change_status, close_as_customer, make_ticket
 
 
 def at(text: str) -> datetime:
@@ -100,3 +102,53 @@ def test_a_reopened_ticket_goes_on_from_where_its_restore_clock_stopped(levels):
     restore = by_name(ticket_clocks(ticket, now=at("2026-06-24T09:00+03:00")))["restore"]
     assert restore.state == ClockState.RUNNING
     assert restore.elapsed == timedelta(hours=3)  # 2 h before, 1 h since reopening
+
+
+@pytest.mark.parametrize("done", ["closed", "resolved"])
+def test_r5_customer_closing_before_any_response_leaves_no_response_to_measure(levels, done):
+    ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
+    close_as_customer(ticket, done, at=at("2026-06-22T12:00+03:00"))
+
+    clocks = by_name(ticket_clocks(ticket, now=at("2026-06-22T13:00+03:00")))
+
+    response = clocks["response"]
+    assert response.state == ClockState.NOT_APPLICABLE
+    assert response.state_label == "not applicable"
+    assert not response.is_open
+    assert response.stopped_at == at("2026-06-22T12:00+03:00")
+    assert response.explanation[-1] == (
+        "closed by the customer Mon 22.6. 12:00 before any response: not applicable"
+    )
+    assert clocks["restore"].state == ClockState.MET  # 4 h of 16 h: the customer is content
+
+
+def test_r5_agent_closing_an_unanswered_ticket_still_measures_the_response(levels):
+    ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
+    change_status(ticket, "closed", at=at("2026-06-22T12:00+03:00"))
+
+    response = by_name(ticket_clocks(ticket, now=at("2026-06-22T13:00+03:00")))["response"]
+
+    assert response.state == ClockState.MISSED  # 4 h against 3 h
+
+
+def test_r5_customer_closing_what_the_agent_resolved_keeps_the_measured_response(levels):
+    ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
+    change_status(ticket, "resolved", at=at("2026-06-22T09:00+03:00"))
+    close_as_customer(ticket, at=at("2026-06-22T12:00+03:00"))
+
+    response = by_name(ticket_clocks(ticket, now=at("2026-06-22T13:00+03:00")))["response"]
+
+    assert response.state == ClockState.MET
+    assert response.stopped_at == at("2026-06-22T09:00+03:00")
+
+
+def test_r5_reopened_and_answered_after_a_customer_close_is_measured_again(levels):
+    ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
+    close_as_customer(ticket, at=at("2026-06-22T09:00+03:00"))
+    change_status(ticket, "in_progress", at=at("2026-06-22T10:00+03:00"))
+    ticket.first_response_at = at("2026-06-22T10:30+03:00")
+
+    response = by_name(ticket_clocks(ticket, now=at("2026-06-22T11:00+03:00")))["response"]
+
+    assert response.state == ClockState.MET
+    assert response.elapsed == timedelta(minutes=90)  # the closed hour is not counted

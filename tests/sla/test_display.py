@@ -3,12 +3,14 @@ clock that the RMA feeds."""
 
 from datetime import datetime
 
+import pytest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from santacare.calendars.models import CalendarException
+from santacare.sla.clocks import ClockState, ticket_clocks
 from santacare.sla.queries import tickets_at_risk
-from santacare.sla.services import ClockState, ticket_clocks
-from tests.sla.conftest import make_ticket
+from tests.sla.conftest import clock_rows, close_as_customer, make_ticket
 
 
 def at(text: str) -> datetime:
@@ -60,3 +62,21 @@ def test_replacement_clock_from_the_rma_instants(levels):
     assert replacement.due == at("2026-06-22T16:00+03:00")  # ships Thu, Midsummer Eve off
     assert replacement.state == ClockState.MET
     assert replacement.explanation[-1] == "delivered Mon 22.6. 12:00: met"
+
+
+@pytest.mark.parametrize(
+    ("language", "response", "words"),
+    [("en", "Response", "not applicable"), ("fi", "Vasteaika", "ei sovellu")],
+)
+def test_r5_snippet_shows_a_customer_closed_response_as_not_applicable(
+    levels, language, response, words
+):
+    ticket = make_ticket(level=levels["basic"], received_at=at("2026-06-22T08:00+03:00"))
+    close_as_customer(ticket, at=at("2026-06-22T09:00+03:00"))
+    with translation.override(language):
+        clocks = ticket_clocks(ticket, now=at("2026-06-22T10:00+03:00"))
+        html = render_to_string("sla/_clocks.html", {"clocks": clocks})
+
+    state, text = clock_rows(html)[response]
+    assert state == "not_applicable"
+    assert text.startswith(words)

@@ -5,12 +5,13 @@ from datetime import datetime
 
 from santacare.accounts.models import User
 from santacare.outbox.models import OutboundMail
+from santacare.sla.clocks import ticket_clocks
 from santacare.sla.models import ClockResult, SlaNotice
 from santacare.sla.notifications import sweep
-from santacare.sla.services import ticket_clocks
+from santacare.sla.recompute import recompute_results
 from santacare.tickets.models import Event
 from tests.factories import AgentFactory, CustomerFactory, UserFactory
-from tests.sla.conftest import change_status, make_ticket
+from tests.sla.conftest import change_status, close_as_customer, make_ticket
 
 
 def at(text: str) -> datetime:
@@ -101,3 +102,20 @@ def test_a_ticket_closed_unanswered_gets_both_results(levels):
     assert results["response"].met is False  # 4 h against 3 h
     assert results["restore"].met is True
     assert sweep(now=at("2026-06-22T13:05+03:00")).results == 0
+
+
+def test_r5_a_ticket_the_customer_closed_unanswered_has_no_response_result_to_count(levels):
+    who = people()
+    ticket = open_ticket(levels, who)
+    close_as_customer(ticket, at=at("2026-06-22T12:00+03:00"))  # after 4 h, target 3 h
+
+    outcome = sweep(now=at("2026-06-22T13:00+03:00"))
+
+    assert (outcome.results, outcome.breaches) == (2, 0)
+    results = {r.clock: r for r in ClockResult.objects.filter(ticket=ticket)}
+    assert results["response"].met is None
+    assert results["restore"].met is True
+    assert not SlaNotice.objects.filter(ticket=ticket).exists()
+    assert sweep(now=at("2026-06-22T13:05+03:00")).results == 0
+    assert recompute_results(now=at("2026-06-22T13:10+03:00")) == 2
+    assert ClockResult.objects.get(ticket=ticket, clock="response").met is None

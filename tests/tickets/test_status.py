@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from santacare.sla.services import ClockState, seed_default_targets, ticket_clocks
+from santacare.sla.clocks import ClockState, ticket_clocks
+from santacare.sla.services import seed_default_targets
 from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket, supply_information
 from santacare.tickets.models import Channel, Event, Ticket

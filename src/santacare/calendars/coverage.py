@@ -275,7 +275,7 @@ def _flush_closed(run: list[DayStatus], lines: list[str]) -> None:
                 % {"day": day, "name": holiday_name(status.day, language=_holiday_language())}
             )
         elif status.name:
-            # Admin-entered names are looked up too: a seeded "New Year's Eve" is translated.
+            # An admin-entered name is looked up in the catalogs too, so a common one is translated.
             name = gettext(status.name)
             lines.append(gettext("%(day)s %(name)s, off") % {"day": day, "name": name})
         else:

@@ -23,7 +23,7 @@ from santacare.mailgate.queries import mail_for_review
 from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
 from santacare.outbox.queries import mail_of_ticket
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
-from santacare.sla.services import ticket_clocks
+from santacare.sla.clocks import ticket_clocks
 from santacare.tickets.attachments import (
     attachment_response,
     max_attachment_bytes,

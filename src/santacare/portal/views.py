@@ -31,7 +31,7 @@ from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
 from santacare.installbase.queries import device_by_serial, devices_for_customer
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
-from santacare.sla.services import ticket_clocks
+from santacare.sla.clocks import ticket_clocks
 from santacare.tickets import queries
 from santacare.tickets.attachments import (
     attachment_response,

@@ -1,6 +1,9 @@
 """SLA reports, computed in the database (R5): per month and one more dimension, ticket counts,
 response and restore times (median, 90th percentile) and the share of targets met.
 
+A response clock the customer stopped by closing the ticket before any response is stored with
+`met` empty: it is left out of the count, the times and the share met, and counted apart.
+
 Percentiles are nearest-rank: the value at rank ⌈p·n⌉ of the sorted times. SQLite computes them
 with window functions (ROW_NUMBER and COUNT over a partition), PostgreSQL with percentile_disc;
 the tests check both against a brute-force recount. The times are covered minutes (the
@@ -53,6 +56,7 @@ class ClockFigures:
     median: int | None = None
     p90: int | None = None
     met: int = 0
+    not_applicable: int = 0  # stopped with nothing to measure, left out of the figures above
 
     @property
     def met_percent(self) -> float | None:
@@ -80,15 +84,18 @@ class ReportQuery:
 _PERCENTILES_SQL = """
 WITH ranked AS (
     SELECT clock, month, {column} AS k, elapsed_minutes AS v, met,
-           ROW_NUMBER() OVER (PARTITION BY clock, month, {column} ORDER BY elapsed_minutes) AS rn,
-           COUNT(*) OVER (PARTITION BY clock, month, {column}) AS n
+           ROW_NUMBER() OVER (
+               PARTITION BY clock, month, {column}, met IS NULL ORDER BY elapsed_minutes
+           ) AS rn,
+           COUNT(*) OVER (PARTITION BY clock, month, {column}, met IS NULL) AS n
     FROM {table}
     WHERE clock IN (%s, %s){where}
 )
-SELECT clock, month, k, MAX(n),
-       MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN v END),
-       MAX(CASE WHEN rn = (n * 90 + 99) / 100 THEN v END),
-       SUM(CASE WHEN met THEN 1 ELSE 0 END)
+SELECT clock, month, k, COUNT(met),
+       MAX(CASE WHEN met IS NOT NULL AND rn = (n * 50 + 99) / 100 THEN v END),
+       MAX(CASE WHEN met IS NOT NULL AND rn = (n * 90 + 99) / 100 THEN v END),
+       SUM(CASE WHEN met THEN 1 ELSE 0 END),
+       COUNT(*) - COUNT(met)
 FROM ranked
 GROUP BY clock, month, k
 """
@@ -103,8 +110,10 @@ def sla_report(query: ReportQuery) -> list[ReportRow]:
 
     for month, key, count in _ticket_counts(query):
         row(month, key).tickets = count
-    for clock, month, key, n, median, p90, met in _clock_figures(query):
-        figures = ClockFigures(count=n, median=median, p90=p90, met=int(met or 0))
+    for clock, month, key, n, median, p90, met, not_applicable in _clock_figures(query):
+        figures = ClockFigures(
+            count=n, median=median, p90=p90, met=int(met or 0), not_applicable=not_applicable
+        )
         setattr(row(_as_date(month), key), clock, figures)
     result = sorted(rows.values(), key=lambda r: (r.month, r.key))
     _label(result, query.group_by)
@@ -134,10 +143,11 @@ def _ticket_counts(query: ReportQuery):
 # the first value whose cumulative share reaches p, i.e. rank ⌈p·n⌉) about twenty times faster
 # than the window functions on a million tickets (bench/sla_report.py), so it has its own SQL.
 _PERCENTILES_POSTGRESQL = """
-SELECT clock, month, {column} AS k, COUNT(*),
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY elapsed_minutes),
-       percentile_disc(0.9) WITHIN GROUP (ORDER BY elapsed_minutes),
-       SUM(CASE WHEN met THEN 1 ELSE 0 END)
+SELECT clock, month, {column} AS k, COUNT(met),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY elapsed_minutes) FILTER (WHERE met IS NOT NULL),
+       percentile_disc(0.9) WITHIN GROUP (ORDER BY elapsed_minutes) FILTER (WHERE met IS NOT NULL),
+       SUM(CASE WHEN met THEN 1 ELSE 0 END),
+       COUNT(*) - COUNT(met)
 FROM {table}
 WHERE clock IN (%s, %s){where}
 GROUP BY clock, month, {column}

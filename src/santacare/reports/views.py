@@ -76,6 +76,7 @@ def _report(request: HttpRequest, *, customer_id: int | None, csv_name: str) -> 
             "rows": rows,
             "group_label": Dimension.LABELS[query.group_by],
             "charts": _charts(rows),
+            "not_applicable": sum(row.response.not_applicable for row in rows),
             "csv_name": csv_name,
             "own_company": customer_id is not None,
         },
@@ -116,6 +117,7 @@ def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
             "response_median_min",
             "response_p90_min",
             "response_met_pct",
+            "response_not_applicable",
             "restore_count",
             "restore_median_min",
             "restore_p90_min",
@@ -129,6 +131,7 @@ def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
                 _safe_cell(row.label),
                 row.tickets,
                 *_figures(row.response),
+                row.response.not_applicable,
                 *_figures(row.restore),
             ]
         )

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from santacare.calendars.models import Coverage
 from santacare.core.time import HELSINKI, helsinki
 from santacare.installbase.models import Device, normalize_serial_number
-from santacare.sla.services import ClockContext, ClockState, replacement_clock
+from santacare.sla.clocks import ClockContext, ClockState, replacement_clock
 from santacare.tickets.models import Ticket
 
 from .models import DeviceSwap, Rma

@@ -1,7 +1,7 @@
 """SLA targets as data (admin-editable), and what the clocks have produced.
 
 Deadlines are never stored: clocks are derived from the ticket's history on every read
-(services.py). What is stored is configuration (targets; the calendars are the calendars app's),
+(clocks.py). What is stored is configuration (targets; the calendars are the calendars app's),
 the notices sent (once each), and the measured result of every stopped clock, which the reports
 aggregate.
 """
@@ -128,7 +128,13 @@ class ClockResult(models.Model):
     stopped_at = models.DateTimeField(_("stopped"))
     target_minutes = models.PositiveIntegerField(_("target (minutes)"), null=True)
     elapsed_minutes = models.PositiveIntegerField(_("counted (minutes)"))
-    met = models.BooleanField(_("met"))
+    met = models.BooleanField(
+        _("met"),
+        null=True,
+        help_text=_(
+            "Empty when there was nothing to measure: closed by the customer before any response."
+        ),
+    )
     # Report dimensions (R5): month is the first day of the Helsinki month the ticket came in.
     month = models.DateField(_("month"))
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")

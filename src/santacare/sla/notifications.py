@@ -22,9 +22,10 @@ from santacare.outbox.services import queue_mail
 from santacare.tickets.events import record_event
 from santacare.tickets.models import Event, Ticket
 
+from .clocks import Clock, ClockContext, ClockState, ticket_clocks
 from .models import ClockName, ClockResult, NoticeKind, SlaNotice
 from .queries import with_history
-from .services import Clock, ClockContext, ClockState, record_results, ticket_clocks
+from .results import record_results
 
 BATCH = 500
 

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from santacare.tickets.models import Ticket
 
+from .clocks import ClockContext
 from .queries import with_history
-from .services import ClockContext, record_results
+from .results import record_results
 
 BATCH = 1000
 

@@ -11,9 +11,9 @@ from django.utils import translation
 
 from santacare.core.time import HELSINKI, now
 from santacare.installbase.models import ServiceLevel
+from santacare.sla.due import due_times
 from santacare.sla.notifications import sweep
 from santacare.sla.recompute import recompute_results
-from santacare.sla.services import due_times
 from santacare.tickets.models import Priority
 
 
