@@ -1,8 +1,18 @@
 import pytest
 from django.core.cache import cache
 
+from tests.support.mail import huey_immediate
+
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate limits count in the cache; each test starts with none used."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _outbox_sends_at_once():
+    """Access-request mail leaves through the outbox; its send task runs inline here, so a test
+    sees the mail as the person would, after the commit."""
+    with huey_immediate():
+        yield

@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from huey.contrib.djhuey import HUEY
 
 from santacare.accounts.models import User
 from santacare.core.time import now
 from santacare.customers import services
 from santacare.customers.models import AccessRequest, Contact
+from santacare.outbox.models import OutboundMail
 from tests.factories import AgentFactory, ContactFactory, CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +263,16 @@ def test_a_customer_cannot_see_access_requests_in_the_admin(client):
     client.force_login(UserFactory(is_staff=True))
 
     assert client.get("/admin/customers/accessrequest/").status_code == 403
+
+
+def test_r11_the_activation_mail_is_a_durable_outbox_row_even_when_the_queue_is_down(
+    client, alice, django_capture_on_commit_callbacks
+):
+    """Queued in the request's transaction: no worker, no SMTP server, and still not lost."""
+    HUEY.immediate = False
+    with django_capture_on_commit_callbacks(execute=False):
+        ask(client, business_id=alice.customer.business_id)
+
+    mail = OutboundMail.objects.get(kind="access_request")
+    assert (mail.recipient, mail.state) == ("alice@alice.example", OutboundMail.State.QUEUED)
+    assert LINK_RE.search(mail.body)

@@ -10,10 +10,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.utils import translation
@@ -22,6 +20,7 @@ from django.utils.translation import gettext as _
 from santacare.accounts.models import User
 from santacare.core.text import clean_line
 from santacare.core.time import now
+from santacare.outbox.services import queue_mail
 
 from .models import AccessRequest, Contact, Customer, Language
 from .queries import contact_by_email
@@ -218,11 +217,6 @@ def _mail_link(access_request: AccessRequest, verify_url: VerifyUrl) -> None:
 
 
 def _send_after_commit(to: str, subject: str, body: str) -> None:
-    def send() -> None:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
-        except Exception:
-            # The request is recorded either way; the person can ask again, an agent can resend.
-            logger.exception("Could not send the access request mail to %s", to)
-
-    transaction.on_commit(send)
+    """Through the outbox: the mail commits with the request, and a down SMTP server only delays
+    it (the person never has to ask again because our mail server was restarting)."""
+    queue_mail(to=[to], subject=subject, body=body, kind="access_request")
