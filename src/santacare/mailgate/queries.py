@@ -15,6 +15,18 @@ def mail_for_review() -> QuerySet[InboundMail]:
     )
 
 
+def refused_mail() -> QuerySet[InboundMail]:
+    """Mail refused lately and not yet looked at, with the reasons; held or quarantined mail
+    is on the review list instead."""
+    return (
+        InboundMail.objects.filter(outcome=InboundMail.Outcome.REFUSED, reviewed_at=None)
+        .exclude(Q(is_held=True) | Q(is_quarantined=True))
+        .select_related("ticket")
+        .defer("raw")
+        .order_by("-received_at", "-id")
+    )
+
+
 def mail_of_ticket(ticket: Ticket) -> QuerySet[OutboundMail]:
     """What we mailed about a ticket and whether it went out (delivery status for agents)."""
     return ticket.outbound_mails.order_by("created_at", "id")
