@@ -2,7 +2,7 @@
 
 import pytest
 
-from santacare.portal import views
+from santacare.portal.views import devices, tickets
 from santacare.tickets.attachments import store_attachment
 from santacare.tickets.intake import add_message
 from santacare.tickets.models import Attachment, Channel, Message, Ticket
@@ -147,7 +147,7 @@ def test_the_list_filters_mine_status_and_search(alice_client, alice, alice_devi
 
 
 def test_the_list_pages_by_keyset(alice_client, alice, alice_device, open_for, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(tickets, "PAGE_SIZE", 2)
     opened = [open_for(alice, alice_device, description=f"Ticket {n}") for n in range(5)]
 
     seen, url = [], "/portal/tickets/"
@@ -161,9 +161,18 @@ def test_the_list_pages_by_keyset(alice_client, alice, alice_device, open_for, m
     assert seen == [t.tracking_number for t in reversed(opened)]
 
 
-def test_a_hand_edited_page_cursor_is_a_404(alice_client):
-    assert alice_client.get("/portal/tickets/", {"after": "garbage"}).status_code == 404
-    assert alice_client.get("/portal/devices/", {"after": "x:y"}).status_code == 404
+def test_a_hand_edited_page_cursor_shows_the_first_page(
+    alice_client, alice, alice_device, open_for
+):
+    ticket = open_for(alice, alice_device)
+
+    listed = alice_client.get("/portal/tickets/", {"after": "garbage"})
+    devices_page = alice_client.get("/portal/devices/", {"after": "x:y"})
+
+    assert [t.tracking_number for t in listed.context["tickets"]] == [ticket.tracking_number]
+    assert [d.serial_number for d, _ in devices_page.context["items"]] == [
+        alice_device.serial_number
+    ]
 
 
 def test_the_ticket_list_costs_the_same_for_1_and_3_rows(
@@ -258,7 +267,7 @@ def test_r5_the_portal_links_to_the_companys_sla_report(alice_client):
 def test_show_more_with_htmx_returns_only_the_next_rows(
     alice_client, alice, alice_device, open_for, monkeypatch
 ):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(tickets, "PAGE_SIZE", 2)
     for n in range(3):
         open_for(alice, alice_device, description=f"Ticket {n}")
     first = alice_client.get("/portal/tickets/")
@@ -274,7 +283,7 @@ def test_show_more_with_htmx_returns_only_the_next_rows(
 
 
 def test_the_device_list_pages_and_searches(alice_client, alice, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(devices, "PAGE_SIZE", 2)
     serials = sorted(
         d.serial_number for d in DeviceFactory.create_batch(3, customer=alice.customer)
     )
