@@ -200,3 +200,23 @@ def test_at_risk_queue_queries_do_not_grow_with_rows(
     with django_assert_num_queries(9):
         response = agent_client.get("/desk/", {"queue": "at_risk"})
     assert len(response.context["page"].items) == count
+
+
+def test_a_deep_queue_page_costs_what_the_first_does(
+    agent_client, alice, alice_device, open_portal_ticket, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    for n in range(5):
+        open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS + timedelta(minutes=n))
+    second = agent_client.get(
+        "/desk/", {"after": agent_client.get("/desk/").context["page"].next_cursor}
+    )
+
+    # session, user, plain counts, SLA risk count, rows
+    with django_assert_num_queries(5):
+        third = agent_client.get("/desk/", {"after": second.context["page"].next_cursor})
+    back = agent_client.get("/desk/", {"after": third.context["page"].previous_cursor})
+
+    assert len(third.context["page"].items) == 1
+    assert back.context["page"].items == second.context["page"].items
+    assert 'rel="prev"' in third.content.decode()

@@ -38,6 +38,7 @@ from santacare.tickets.intake import (
 )
 from santacare.tickets.models import Channel, Message, Priority, Ticket
 from santacare.tickets.notifications import mail_refusal, thread_ids
+from santacare.tickets.tracking import ticket_by_tracking_number
 
 from . import faults
 from .models import InboundMail, OutboundMail
@@ -249,7 +250,7 @@ def _referenced_ticket(parsed: ParsedMail) -> Ticket | None:
     """R6/R12: the tracking number in the subject; else In-Reply-To/References of our mail."""
     number = parsed.tracking_number
     if number:
-        ticket = Ticket.objects.filter(tracking_number=number).first()
+        ticket = ticket_by_tracking_number(number, scope=Ticket.objects.all())
         if ticket is not None:
             return ticket
     ids = parsed.thread_ids[:50]
