@@ -18,7 +18,6 @@ from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.models import (
     SERIAL_NUMBER_RE,
-    Device,
     Vendor,
     normalize_serial_number,
 )
@@ -36,7 +35,8 @@ from .checks import (
 from .due_dates import return_due_date
 from .errors import RmaError, RmaErrorCode
 from .mail import mail_contact, return_instruction_recipients
-from .models import DeviceSwap, Rma
+from .models import Rma
+from .swaps import swap_device
 
 MAX_TEXT = 2_000
 
@@ -219,7 +219,7 @@ def mark_delivered(rma: Rma, *, by: User, delivered_at: datetime | None = None) 
     locked.return_due = return_due_date(moment, window_days=locked.return_window_days)
     locked.status = Rma.Status.DELIVERED
     locked.save()
-    swap = _swap_device(locked, by=by, at=moment)
+    swap = swap_device(locked, by=by, at=moment)
     _record(
         locked,
         old=old,
@@ -232,39 +232,6 @@ def mark_delivered(rma: Rma, *, by: User, delivered_at: datetime | None = None) 
         _start_return(locked, by=by)
     _refresh(rma, locked)
     return locked
-
-
-def _swap_device(rma: Rma, *, by: User, at: datetime) -> DeviceSwap | None:
-    """The new serial takes the failed unit's place under the same contract; the failed serial
-    stays in the device's history. Only when the whole unit was replaced: a failed module has a
-    serial of its own and the chassis keeps its serial."""
-    if rma.device_id is None:
-        return None
-    device = (
-        Device.objects.select_for_update(of=("self",))
-        .select_related("contract")
-        .get(pk=rma.device_id)
-    )
-    if device.serial_number != rma.failed_serial:
-        return None
-    new_serial = rma.replacement_serial
-    clash = Device.objects.filter(serial_number__iexact=new_serial).exclude(pk=device.pk)
-    if clash.exists():
-        raise RmaError(
-            RmaErrorCode.SERIAL_IN_INSTALL_BASE, field="replacement_serial", serial=new_serial
-        )
-    old_serial = device.serial_number
-    device.serial_number = new_serial
-    device.save(update_fields=["serial_number", "updated_at"])
-    return DeviceSwap.objects.create(
-        device=device,
-        rma=rma,
-        old_serial=old_serial,
-        new_serial=new_serial,
-        contract_number=device.contract.number if device.contract else "",
-        swapped_at=at,
-        swapped_by=by,
-    )
 
 
 def _start_return(rma: Rma, *, by: User | None) -> None:
