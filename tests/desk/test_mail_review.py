@@ -73,3 +73,39 @@ def test_quarantined_mail_is_listed_for_review(agent_client):
 
     assert mail.is_quarantined
     assert f'data-mail="{mail.pk}"' in text
+
+
+def _refuse(count: int) -> None:
+    for number in range(count):
+        raw = RAW.replace(b"desk-review-1@", f"desk-review-page-{number}@".encode())
+        receive_mail(
+            raw, source=InboundMail.Source.SMTP, envelope_sender="outsider@unknown.example"
+        )
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_mail_review_queries_do_not_grow_with_rows(agent_client, django_assert_num_queries, count):
+    _refuse(count)
+
+    # session, user, the review list, the refused list
+    with django_assert_num_queries(4):
+        response = agent_client.get("/desk/mail/")
+    assert len(response.context["refused"]) == count
+
+
+def test_mail_review_pages_through_refused_mail(agent_client, monkeypatch):
+    from santacare.desk.views import mail
+
+    monkeypatch.setattr(mail, "MAIL_PAGE_SIZE", 2)
+    _refuse(3)
+
+    first = agent_client.get("/desk/mail/")
+    second = agent_client.get("/desk/mail/?" + first.context["refused_next"])
+    back = agent_client.get("/desk/mail/?" + second.context["refused_previous"])
+
+    newest_first = list(InboundMail.objects.order_by("-received_at", "-id"))
+    assert [m.pk for m in first.context["refused"] + second.context["refused"]] == [
+        m.pk for m in newest_first
+    ]
+    assert second.context["refused_next"] == ""
+    assert back.context["refused"] == first.context["refused"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from santacare.portal import views
+from santacare.portal.views import devices, tickets
 from santacare.sla.services import seed_default_targets
 from santacare.tickets.attachments import store_attachment
 from santacare.tickets.conversation import add_message
@@ -149,7 +149,7 @@ def test_the_list_filters_mine_status_and_search(alice_client, alice, alice_devi
 
 
 def test_the_list_pages_by_keyset(alice_client, alice, alice_device, open_for, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(tickets, "PAGE_SIZE", 2)
     opened = [open_for(alice, alice_device, description=f"Ticket {n}") for n in range(5)]
 
     seen, url = [], "/portal/tickets/"
@@ -163,9 +163,18 @@ def test_the_list_pages_by_keyset(alice_client, alice, alice_device, open_for, m
     assert seen == [t.tracking_number for t in reversed(opened)]
 
 
-def test_a_hand_edited_page_cursor_is_a_404(alice_client):
-    assert alice_client.get("/portal/tickets/", {"after": "garbage"}).status_code == 404
-    assert alice_client.get("/portal/devices/", {"after": "x:y"}).status_code == 404
+def test_a_hand_edited_page_cursor_shows_the_first_page(
+    alice_client, alice, alice_device, open_for
+):
+    ticket = open_for(alice, alice_device)
+
+    listed = alice_client.get("/portal/tickets/", {"after": "garbage"})
+    devices_page = alice_client.get("/portal/devices/", {"after": "x:y"})
+
+    assert [t.tracking_number for t in listed.context["tickets"]] == [ticket.tracking_number]
+    assert [d.serial_number for d, _ in devices_page.context["items"]] == [
+        alice_device.serial_number
+    ]
 
 
 def test_the_ticket_list_costs_the_same_for_1_and_3_rows(
@@ -273,7 +282,7 @@ def test_r15_the_portal_shows_the_companys_service_delivery_manager(alice_client
 def test_show_more_with_htmx_returns_only_the_next_rows(
     alice_client, alice, alice_device, open_for, monkeypatch
 ):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(tickets, "PAGE_SIZE", 2)
     for n in range(3):
         open_for(alice, alice_device, description=f"Ticket {n}")
     first = alice_client.get("/portal/tickets/")
@@ -289,7 +298,7 @@ def test_show_more_with_htmx_returns_only_the_next_rows(
 
 
 def test_the_device_list_pages_and_searches(alice_client, alice, monkeypatch):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(devices, "PAGE_SIZE", 2)
     serials = sorted(
         d.serial_number for d in DeviceFactory.create_batch(3, customer=alice.customer)
     )

@@ -8,9 +8,9 @@ from django.db import connections
 
 from santacare.outbox.models import OutboundMail
 from santacare.rma import services
+from santacare.rma.errors import RmaError
 from santacare.rma.models import ReturnReminder, Rma
 from santacare.rma.reminders import send_return_reminders
-from santacare.rma.services import RmaError
 from tests.factories import ContactFactory
 
 from .conftest import at, deliver

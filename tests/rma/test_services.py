@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied
 from santacare.installbase.models import Device
 from santacare.outbox.models import OutboundMail
 from santacare.rma import services
+from santacare.rma.due_dates import return_due_date
+from santacare.rma.errors import RmaError
 from santacare.rma.models import DeviceSwap, Rma
 from santacare.rma.queries import device_by_any_serial, device_history, replacement_delivery
-from santacare.rma.services import RmaError, return_due_date
 from santacare.tickets.models import Event
 from santacare.tickets.services import change_status
 from tests.factories import ContactFactory, DeviceFactory
@@ -190,7 +191,7 @@ def test_one_replacement_unit_is_on_one_live_rma(clock, alice, alice_device, age
 def test_dates_in_the_wrong_order_are_refused_and_nothing_changes(ticket, open_rma, agent):
     with pytest.raises(RmaError) as error:
         open_rma(promised_at=FIXED_NOW - timedelta(hours=1))
-    assert (error.value.code, error.value.field) == ("dates_order", "promised_at")
+    assert (error.value.code, error.value.field) == ("promised_before_opened", "promised_at")
 
     rma = open_rma()
     with pytest.raises(RmaError) as error:  # shipped before it was ordered

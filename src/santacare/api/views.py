@@ -10,7 +10,7 @@ from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Message, Ticket
 from santacare.tickets.results import IntakeResult
-from santacare.tickets.tracking import parse_tracking_number
+from santacare.tickets.tracking import ticket_by_tracking_number
 
 from .auth import TokenAuth
 from .models import ApiToken
@@ -35,10 +35,7 @@ def _tickets_for(token: ApiToken):
 
 
 def _ticket_or_none(token: ApiToken, tracking_number: str) -> Ticket | None:
-    number = parse_tracking_number(tracking_number)
-    if number is None:
-        return None
-    return _tickets_for(token).filter(tracking_number=number).first()
+    return ticket_by_tracking_number(tracking_number, scope=_tickets_for(token))
 
 
 def _outcome(result: IntakeResult, language: str) -> dict:

@@ -84,7 +84,7 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("Any channel")), *Channel.choices], required=False
     )
-    after = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
 
 class ReplyForm(forms.Form):

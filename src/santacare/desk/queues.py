@@ -1,7 +1,7 @@
-"""The desk's queues, their counts, search and keyset pagination.
+"""The desk's queues, their counts, search and paging.
 
 Every page is one query for the rows and one for the counts, however many rows it shows; the
-next page starts after the last row seen (keyset), so paging deep never scans what was skipped.
+pages are keyset pages (`core.paging`), so paging deep never scans what was skipped.
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
+from santacare.core.paging import Page, keyset_page
 from santacare.core.text import clean_line
 from santacare.sla.models import ClockName, SlaNotice
 from santacare.sla.queries import tickets_at_risk
@@ -133,27 +134,7 @@ def filtered_tickets(user: User, filters: Filters) -> QuerySet[Ticket]:
     return search(tickets, filters.q)
 
 
-@dataclass(frozen=True)
-class Page:
-    tickets: list[Ticket]
-    next_cursor: str | None
-
-
-def encode_cursor(ticket: Ticket) -> str:
-    return f"{ticket.received_at.isoformat()}~{ticket.pk}"
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    """None for anything malformed: a tampered cursor shows the first page, never an error."""
-    moment, _, pk = cursor.partition("~")
-    try:
-        parsed = datetime.fromisoformat(moment)
-        return (parsed, int(pk)) if parsed.tzinfo else None
-    except ValueError:
-        return None
-
-
-def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page:
+def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page[Ticket]:
     """The SLA risk queue is short by nature and sorted by time left: one page, no cursor."""
     ids = list(at_sla_risk(tickets).values_list("pk", flat=True)[:PAGE_SIZE])
     risks = tickets_at_risk(
@@ -163,16 +144,10 @@ def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page:
     )
     for risk in risks:
         risk.ticket.risk_clock = risk.clock
-    return Page([risk.ticket for risk in risks], None)
+    return Page([risk.ticket for risk in risks], next_cursor=None, previous_cursor=None)
 
 
-def ticket_page(tickets: QuerySet[Ticket], *, after: str = "") -> Page:
-    tickets = tickets.order_by("-received_at", "-id")
-    position = decode_cursor(after) if after else None
-    if position:
-        moment, pk = position
-        tickets = tickets.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=pk))
-    rows = list(tickets[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return Page(rows, encode_cursor(rows[-1]) if more else None)
+def ticket_page(tickets: QuerySet[Ticket], *, cursor: str = "") -> Page[Ticket]:
+    return keyset_page(
+        tickets, order=("-received_at", "-id"), size=PAGE_SIZE, cursor=cursor, salt="desk.queue"
+    )

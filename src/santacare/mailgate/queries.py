@@ -11,3 +11,15 @@ def mail_for_review() -> QuerySet[InboundMail]:
         .defer("raw")
         .order_by("-received_at", "-id")
     )
+
+
+def refused_mail() -> QuerySet[InboundMail]:
+    """Mail refused lately and not yet looked at, with the reasons; held or quarantined mail
+    is on the review list instead."""
+    return (
+        InboundMail.objects.filter(outcome=InboundMail.Outcome.REFUSED, reviewed_at=None)
+        .exclude(Q(is_held=True) | Q(is_quarantined=True))
+        .select_related("ticket")
+        .defer("raw")
+        .order_by("-received_at", "-id")
+    )

@@ -22,6 +22,7 @@ from santacare.tickets.models import Channel, Message, Priority, Ticket
 from santacare.tickets.notifications import mail_refusal, thread_ids
 from santacare.tickets.outcomes import Outcome, Reason
 from santacare.tickets.results import IntakeResult
+from santacare.tickets.tracking import ticket_by_tracking_number
 
 from .details import delivery_details, find_device
 from .hardware_fault import is_hardware_fault
@@ -82,7 +83,7 @@ def _referenced_ticket(parsed: ParsedMail) -> Ticket | None:
     """R6/R12: the tracking number in the subject; else In-Reply-To/References of our mail."""
     number = parsed.tracking_number
     if number:
-        ticket = Ticket.objects.filter(tracking_number=number).first()
+        ticket = ticket_by_tracking_number(number, scope=Ticket.objects.all())
         if ticket is not None:
             return ticket
     ids = parsed.thread_ids[:50]

@@ -1,19 +1,19 @@
 from django.urls import path
 
-from . import views
+from .views import access, devices, tickets
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("devices/", views.device_list, name="devices"),
-    path("devices/<str:serial_number>/new/", views.new_ticket, name="new_ticket"),
-    path("devices/<str:serial_number>/phone-check/", views.phone_check, name="phone_check"),
-    path("tickets/", views.ticket_list, name="tickets"),
-    path("tickets/new/", views.find_device, name="find_device"),
-    path("tickets/<str:tracking_number>/", views.ticket_detail, name="ticket"),
-    path("tickets/<str:tracking_number>/reply/", views.reply, name="reply"),
-    path("tickets/<str:tracking_number>/status/", views.set_status, name="set_status"),
-    path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
-    path("access/", views.request_access, name="request_access"),
-    path("access/verify/<str:token>/", views.verify_access, name="verify_access"),
+    path("", devices.overview, name="overview"),
+    path("devices/", devices.device_list, name="devices"),
+    path("devices/<str:serial_number>/new/", devices.new_ticket, name="new_ticket"),
+    path("devices/<str:serial_number>/phone-check/", devices.phone_check, name="phone_check"),
+    path("tickets/", tickets.ticket_list, name="tickets"),
+    path("tickets/new/", devices.find_device, name="find_device"),
+    path("tickets/<str:tracking_number>/", tickets.ticket_detail, name="ticket"),
+    path("tickets/<str:tracking_number>/reply/", tickets.reply, name="reply"),
+    path("tickets/<str:tracking_number>/status/", tickets.set_status, name="set_status"),
+    path("attachments/<int:attachment_id>/", tickets.attachment_download, name="attachment"),
+    path("access/", access.request_access, name="request_access"),
+    path("access/verify/<str:token>/", access.verify_access, name="verify_access"),
 ]

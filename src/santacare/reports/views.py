@@ -9,25 +9,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from santacare.accounts.access import agent_required
 from santacare.core.time import helsinki, now
-from santacare.customers.models import Contact
+from santacare.customers.access import current_contact
 
 from .charts import bar_chart
 from .forms import ReportForm, default_period
 from .queries import Dimension, ReportQuery, ReportRow, sla_report
 
 
-@login_required
+@agent_required
 def agent_report(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_agent:
-        raise PermissionDenied(_("The report of all customers is for the desk."))
     return _report(request, customer_id=None, csv_name="agent_csv")
 
 
-@login_required
+@agent_required
 def agent_csv(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_agent:
-        raise PermissionDenied(_("The report of all customers is for the desk."))
     return _csv(request, customer_id=None)
 
 
@@ -42,9 +39,9 @@ def customer_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _own_customer_id(request: HttpRequest) -> int:
-    contact = Contact.objects.select_related("customer").filter(user=request.user).first()
-    if contact is None or not contact.may_open_tickets:
-        raise PermissionDenied(_("SLA reports are for the technical contacts of our customers."))
+    contact = current_contact(request.user)
+    if contact is None:
+        raise PermissionDenied
     return contact.customer_id
 
 

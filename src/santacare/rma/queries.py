@@ -1,6 +1,5 @@
 """What the desk, the portal, the SLA engine and the report ask of RMAs."""
 
-import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -8,9 +7,12 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q, QuerySet
 
 from santacare.calendars.models import Coverage
+from santacare.core.paging import Page, keyset_page
 from santacare.core.time import HELSINKI, helsinki
+from santacare.customers.models import Contact
 from santacare.installbase.models import Device, normalize_serial_number
 from santacare.sla.clocks import ClockContext, ClockState, replacement_clock
+from santacare.tickets.access import may_act_on
 from santacare.tickets.models import Ticket
 
 from .models import DeviceSwap, Rma
@@ -52,10 +54,11 @@ def _desk_rmas() -> QuerySet[Rma]:
     return Rma.objects.select_related("ticket__customer", "vendor")
 
 
-@dataclass(frozen=True)
-class Page:
-    items: list[Rma]
-    next_cursor: str | None
+def rma_for_contact(contact: Contact, pk: int) -> Rma | None:
+    """An RMA of a ticket the contact may act on (their own company's); None for any other, so
+    a stranger learns nothing about whether it exists."""
+    rma = Rma.objects.select_related("ticket").filter(pk=pk).first()
+    return rma if rma is not None and may_act_on(rma.ticket, contact=contact) else None
 
 
 def desk_rmas(
@@ -67,9 +70,8 @@ def desk_rmas(
     overdue_on: date | None = None,
     after: str = "",
     limit: int = PAGE_SIZE,
-) -> Page:
-    """All RMAs for agents, newest first, filtered; keyset pagination on (opened_at, id) so a
-    deep page costs what the first does."""
+) -> Page[Rma]:
+    """All RMAs for agents, newest first, filtered, a page at a time."""
     rmas = _desk_rmas()
     if status:
         rmas = rmas.filter(status=status)
@@ -86,55 +88,18 @@ def desk_rmas(
         )
     if overdue_on is not None:
         rmas = rmas.filter(overdue_q(overdue_on))
-    cursor = _parse_cursor(after)
-    if cursor is not None:
-        moment, pk = cursor
-        rmas = rmas.filter(Q(opened_at__lt=moment) | Q(opened_at=moment, id__lt=pk))
-    items = list(rmas.order_by("-opened_at", "-id")[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        last = items[-1]
-        next_cursor = f"{last.opened_at.isoformat()}|{last.pk}"
-    return Page(items, next_cursor)
+    return keyset_page(rmas, order=("-opened_at", "-id"), size=limit, cursor=after, salt="rma.list")
 
 
-def _parse_cursor(value: str) -> tuple[datetime, int] | None:
-    # A cursor is ours, but it travels in the URL: a broken one means the first page, not a 500.
-    moment, _sep, pk = value.partition("|")
-    try:
-        parsed = datetime.fromisoformat(moment)
-        number = int(pk)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed, number
-
-
-@dataclass(frozen=True)
-class OverduePage:
-    items: list[Rma]
-    next_cursor: str | None
-
-
-def overdue_returns(*, today: date, after: str = "", limit: int = PAGE_SIZE) -> OverduePage:
-    """Failed units still with the customer after the return due date, longest overdue first;
-    keyset pagination on (return_due, id)."""
-    rmas = _desk_rmas().filter(overdue_q(today))
-    due_text, _sep, pk = after.partition("|")
-    # No cursor, or a broken one (it travels in the URL): the first page.
-    with contextlib.suppress(ValueError):
-        rmas = rmas.filter(
-            Q(return_due__gt=date.fromisoformat(due_text))
-            | Q(return_due=date.fromisoformat(due_text), id__gt=int(pk))
-        )
-    items = list(rmas.order_by("return_due", "id")[: limit + 1])
-    next_cursor = None
-    if len(items) > limit:
-        items = items[:limit]
-        next_cursor = f"{items[-1].return_due.isoformat()}|{items[-1].pk}"
-    return OverduePage(items, next_cursor)
+def overdue_returns(*, today: date, after: str = "", limit: int = PAGE_SIZE) -> Page[Rma]:
+    """Failed units still with the customer after the return due date, longest overdue first."""
+    return keyset_page(
+        _desk_rmas().filter(overdue_q(today)),
+        order=("return_due", "id"),
+        size=limit,
+        cursor=after,
+        salt="rma.overdue",
+    )
 
 
 @dataclass

@@ -16,8 +16,8 @@ from django.db import transaction
 from santacare.core.time import helsinki
 from santacare.outbox.services import queue_mail
 
+from .mail import render_mail, technical_contacts
 from .models import ReturnReminder, Rma
-from .services import render_mail, technical_contacts
 
 REMIND_DAYS_BEFORE = 3
 MAX_REMINDERS_PER_RUN = 200

@@ -4,13 +4,10 @@ renders the outcome."""
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,36 +16,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from santacare.accounts.access import agent_required
+from santacare.core.paging import query_with
 from santacare.core.time import helsinki, now
+from santacare.customers.access import current_contact
 from santacare.installbase.models import Device
-from santacare.tickets.access import may_act_on
 from santacare.tickets.models import Event, Ticket
+from santacare.tickets.tracking import ticket_by_tracking_number
 
 from . import forms, services
+from .errors import RmaError
 from .models import Rma
 from .queries import (
     desk_rmas,
     device_history,
     is_overdue,
     overdue_returns,
+    rma_for_contact,
     rmas_for_ticket,
     vendor_month_report,
 )
-from .services import RmaError
-
-
-def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; anyone logged in who is not an agent gets 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_agent:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _today() -> date:
@@ -68,18 +55,14 @@ def rma_list(request: HttpRequest) -> HttpResponse:
         overdue_on=_today() if data.get("overdue") else None,
         after=request.GET.get("after", ""),
     )
-    next_query = None
-    if page.next_cursor:
-        query = request.GET.copy()
-        query["after"] = page.next_cursor
-        next_query = query.urlencode()
     return render(
         request,
         "rma/list.html",
         {
             "form": form,
             "rmas": page.items,
-            "next_query": next_query,
+            "next_query": query_with(request.GET, after=page.next_cursor),
+            "previous_query": query_with(request.GET, after=page.previous_cursor),
             "today": _today(),
             "section": "list",
         },
@@ -98,7 +81,8 @@ def overdue(request: HttpRequest) -> HttpResponse:
         "rma/overdue.html",
         {
             "rmas": page.items,
-            "next_cursor": page.next_cursor,
+            "next_query": query_with(request.GET, after=page.next_cursor),
+            "previous_query": query_with(request.GET, after=page.previous_cursor),
             "today": today,
             "section": "overdue",
         },
@@ -120,10 +104,13 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 def _agent_ticket(tracking_number: str) -> Ticket:
-    return get_object_or_404(
-        Ticket.objects.select_related("customer", "device__vendor", "contact"),
-        tracking_number=tracking_number.upper(),
+    ticket = ticket_by_tracking_number(
+        tracking_number,
+        scope=Ticket.objects.select_related("customer", "device__vendor", "contact"),
     )
+    if ticket is None:
+        raise Http404
+    return ticket
 
 
 def _add_error(form: Any, error: RmaError) -> None:
@@ -292,9 +279,13 @@ def device_swaps(request: HttpRequest, pk: int) -> HttpResponse:
 def _customer_ticket(request: HttpRequest, tracking_number: str) -> Ticket:
     """The ticket, if the user is a technical contact of its customer; 404 otherwise, so a
     stranger learns nothing about whether it exists."""
-    contact = getattr(request.user, "contact", None)
-    ticket = Ticket.objects.filter(tracking_number=tracking_number.upper()).first()
-    if ticket is None or not may_act_on(ticket, contact=contact):
+    contact = current_contact(request.user)
+    if contact is None:
+        raise Http404
+    ticket = ticket_by_tracking_number(
+        tracking_number, scope=Ticket.objects.filter(customer_id=contact.customer_id)
+    )
+    if ticket is None:
         raise Http404
     return ticket
 
@@ -313,9 +304,9 @@ def customer_ticket(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @require_POST
 @login_required
 def confirm_return(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = getattr(request.user, "contact", None)
-    rma = Rma.objects.select_related("ticket").filter(pk=pk).first()
-    if rma is None or not may_act_on(rma.ticket, contact=contact):
+    contact = current_contact(request.user)
+    rma = rma_for_contact(contact, pk) if contact else None
+    if rma is None:
         raise Http404
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

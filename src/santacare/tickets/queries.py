@@ -6,15 +6,13 @@ company's ticket or attachment is simply not found (404), never "forbidden", so 
 is not revealed either.
 """
 
-from datetime import datetime
-
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from santacare.customers.models import Contact
 
 from .models import Attachment, Message, Ticket
-from .tracking import parse_tracking_number
+from .tracking import parse_tracking_number, ticket_by_tracking_number
 
 
 class StatusFilter:
@@ -48,32 +46,11 @@ def tickets_for_contact(
     return tickets.select_related("contact").order_by("-received_at", "-id")
 
 
-def page_of_tickets(
-    tickets: QuerySet[Ticket], *, after: tuple[datetime, int] | None, size: int
-) -> tuple[list[Ticket], tuple[datetime, int] | None]:
-    """Keyset pagination on (received_at, id): constant cost however deep the page is.
-
-    Returns the rows and the key to pass as `after` for the next page (None on the last).
-    """
-    if after is not None:
-        moment, pk = after
-        tickets = tickets.filter(Q(received_at__lt=moment) | Q(received_at=moment, id__lt=pk))
-    rows = list(tickets[: size + 1])
-    if len(rows) > size:
-        last = rows[size - 1]
-        return rows[:size], (last.received_at, last.pk)
-    return rows, None
-
-
 def ticket_for_contact_or_404(contact: Contact, tracking_number: str) -> Ticket:
-    number = parse_tracking_number(tracking_number)
-    if number is None:
-        raise Http404("No such ticket.")
-    ticket = (
-        Ticket.objects.select_related("contact", "device", "device__site", "service_level")
-        .filter(customer_id=contact.customer_id, tracking_number=number)
-        .first()
-    )
+    company_tickets = Ticket.objects.select_related(
+        "contact", "device", "device__site", "service_level"
+    ).filter(customer_id=contact.customer_id)
+    ticket = ticket_by_tracking_number(tracking_number, scope=company_tickets)
     if ticket is None:
         raise Http404("No such ticket.")
     return ticket

@@ -6,8 +6,13 @@ whose check digit is wrong is treated as no number at all.
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from .models import Ticket
 
 PREFIX = "SC-"
 FIRST_SEQUENCE_VALUE = 10000  # so numbers start at six digits: SC-100001
@@ -54,6 +59,18 @@ def parse_tracking_number(text: str) -> str | None:
     if match and is_valid(match[1]):
         return f"{PREFIX}{match[1]}"
     return None
+
+
+def ticket_by_tracking_number(text: str, *, scope: "QuerySet[Ticket]") -> "Ticket | None":
+    """The ticket a typed tracking number names, looked for only within `scope`: a customer's own
+    tickets, or the desk's. None for anything that is not one tracking number with a right
+    check digit, so a mistyped number never reaches another ticket (R12), whatever it is
+    stored as.
+    """
+    number = parse_tracking_number(text)
+    if number is None:
+        return None
+    return scope.filter(tracking_number=number).first()
 
 
 def find_tracking_number(text: str) -> str | None:

@@ -1,4 +1,8 @@
-"""Who may use the desk: agents, team leads and admins (User.is_agent); nobody else."""
+"""Who may use the staff pages: agents, team leads and admins (`User.is_agent`); nobody else.
+
+The desk, the RMA pages and the all-customers report all use `agent_required`, so what
+"an agent" means is decided here once.
+"""
 
 from collections.abc import Callable
 from functools import wraps

@@ -1,0 +1,17 @@
+"""When the failed unit is due back at the vendor (R13, R14: Finnish business days)."""
+
+from datetime import date, datetime, timedelta
+
+from santacare.calendars.services import is_business_day
+from santacare.core.time import helsinki
+
+
+def return_due_date(delivered_at: datetime, *, window_days: int) -> date:
+    """The vendor's window counts calendar days from delivery; a due date that falls on a
+    weekend or a Finnish holiday moves to the next business day, when a courier can collect."""
+    due = helsinki(delivered_at).date() + timedelta(days=window_days)
+    for _day in range(14):
+        if is_business_day(due):
+            break
+        due += timedelta(days=1)
+    return due
