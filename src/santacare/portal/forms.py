@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from santacare.customers.models import validate_business_id
+from santacare.customers.business_id import validate_business_id
 from santacare.tickets.attachments import max_attachment_bytes
 from santacare.tickets.intake import MAX_BODY_LENGTH, MAX_FIELD_LENGTH
 from santacare.tickets.models import Priority
