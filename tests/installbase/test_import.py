@@ -253,3 +253,18 @@ def test_r1_admin_import_page_lists_every_error_with_its_line_and_writes_nothing
     assert "Line 2: valid_from is not a date" in page
     assert "Line 2: Unknown vendor Cisko. Known vendors: Cisco, Fortinet." in page
     assert not Device.objects.exists()
+
+
+def test_r9_a_named_site_needs_its_address_for_replacement_parts():
+    report = import_install_base(csv_bytes(ROW_1.replace("Esimerkkikatu 1", "")))
+
+    assert report.errors == [(2, "site_street_address: This field cannot be blank.")]
+
+
+def test_a_row_without_a_site_imports_a_device_with_no_site():
+    no_site = ";".join(ROW_1.split(";")[: COLUMNS.index("site_name")] + [""] * 4)
+
+    report = import_install_base(csv_bytes(no_site))
+
+    assert report.ok, report.errors
+    assert Device.objects.get().site is None
