@@ -68,7 +68,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     load_demo_data(password="bench-only-password")
-    customer = Customer.objects.get(business_id="1234567-8")
+    customer = Customer.objects.get(business_id="1234567-1")
     senders = [
         Contact.objects.update_or_create(
             email=f"bench{i}@esimerkki.fi",

@@ -6,6 +6,7 @@ import factory
 
 from santacare.accounts.models import User
 from santacare.calendars.models import Coverage
+from santacare.customers.business_id import check_digit
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
 
@@ -28,12 +29,21 @@ class AgentFactory(UserFactory):
     is_staff = True
 
 
+def business_id(n: int) -> str:
+    """The n-th of a series of distinct, valid business IDs."""
+    digits = f"{1000000 + 10 * n:07d}"
+    if check_digit(digits) is None:
+        # The last digit weighs 2, so the next number leaves remainder 3 and has a check digit.
+        digits = f"{int(digits) + 1:07d}"
+    return f"{digits}-{check_digit(digits)}"
+
+
 class CustomerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Customer
 
     name = factory.Sequence(lambda n: f"Yritys {n} Oy")
-    business_id = factory.Sequence(lambda n: f"{1000000 + n:07d}-{n % 10}")
+    business_id = factory.Sequence(business_id)
 
 
 class SiteFactory(factory.django.DjangoModelFactory):

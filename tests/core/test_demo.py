@@ -50,7 +50,7 @@ def test_r11_demo_contacts(demo):
     assert Contact.objects.get(email="tekninen@esimerkki.fi").is_technical
     assert not Contact.objects.get(email="loppukayttaja@esimerkki.fi").is_technical
     assert Contact.objects.get(email="it@toinen.fi").customer.name == "Toinen Oy"
-    assert Contact.objects.get(email="tekninen@esimerkki.fi").customer.business_id == "1234567-8"
+    assert Contact.objects.get(email="tekninen@esimerkki.fi").customer.business_id == "1234567-1"
 
 
 def test_demo_logins_work_with_the_demo_password(demo):

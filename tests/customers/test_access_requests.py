@@ -154,7 +154,7 @@ def test_only_agents_decide(client, alice):
 
 
 def test_approval_needs_a_known_company(client):
-    ask(client, business_id="7777777-7", email="x@nowhere.example")
+    ask(client, business_id="7777777-4", email="x@nowhere.example")
 
     with pytest.raises(services.AccessRequestError):
         services.approve_access_request(

@@ -73,7 +73,7 @@ def test_another_company_cannot_open_esimerkkis_ticket_url(page, demo_data, logi
 def test_r11_an_end_user_asking_for_access_is_refused(page, demo_data, screenshot):
     page.goto("/portal/access/")
     page.get_by_label("Yrityksen nimi").fill("Esimerkki Oy")
-    page.get_by_label("Y-tunnus").fill("1234567-8")
+    page.get_by_label("Y-tunnus").fill("1234567-1")
     page.get_by_label("Nimesi").fill("Liisa Loppukäyttäjä")
     page.get_by_label("Sähköposti").fill("loppukayttaja@esimerkki.fi")
     page.get_by_label("Puhelin").fill("+358 40 333 4444")

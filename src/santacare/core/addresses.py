@@ -34,10 +34,12 @@ def _strict_pairs(value: str) -> list[tuple[str, str]]:
     if _HAS_STRICT_GETADDRESSES:
         return getaddresses([value], strict=True)
     # Older Pythons: the policy parser is the RFC 5322 one and records a defect instead of
-    # guessing at an address; on some malformed input it crashes instead, which means the same.
+    # guessing at an address; on some malformed input it crashes instead, with whatever error
+    # its internals run into (IndexError, TypeError, even UnboundLocalError), which means the
+    # same: not an address we can trust.
     try:
         header = email.policy.default.header_factory("To", value)
-    except (AttributeError, IndexError, TypeError, ValueError):
+    except Exception:
         return []
     if any("invalid" in str(defect).lower() for defect in header.defects):
         return []

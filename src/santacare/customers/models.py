@@ -1,24 +1,11 @@
-import re
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from santacare.core.models import TimestampedModel
 
-BUSINESS_ID_RE = re.compile(r"^\d{7}-\d$")
-
-
-def validate_business_id(value: str) -> None:
-    """A Finnish business ID (Y-tunnus) in its written form, 1234567-8.
-
-    The mod-11 check digit is not enforced: install-base data arrives from the contract system
-    as it is, and the demo company's ID (1234567-8) is the customary example, not a valid one.
-    """
-    if not BUSINESS_ID_RE.match(value):
-        raise ValidationError(_("Enter a business ID in the form 1234567-8."), code="format")
+from .business_id import validate_business_id
 
 
 class Language(models.TextChoices):

@@ -93,7 +93,7 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])
 
-    esimerkki = _customer("Esimerkki Oy", "1234567-8", sdm)
+    esimerkki = _customer("Esimerkki Oy", "1234567-1", sdm)
     head_office = _site(esimerkki, "Pääkonttori", "Esimerkkikatu 1", "00100", "Helsinki")
     tech_user = _user("tekninen@esimerkki.fi", "Teemu Tekninen", User.Role.CUSTOMER, password)
     _contact(
@@ -145,7 +145,7 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     ]:
         _device(serial, vendors[vendor], device_type, esimerkki, head_office, contracts[contract])
 
-    toinen = _customer("Toinen Oy", "7654321-0", sdm)
+    toinen = _customer("Toinen Oy", "7654321-2", sdm)
     toinen_site = _site(toinen, "Konesali", "Toisenkatu 2", "33100", "Tampere")
     toinen_user = _user("it@toinen.fi", "Tiina Toinen", User.Role.CUSTOMER, password)
     _contact(

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from santacare.customers.models import validate_business_id
+from santacare.customers.business_id import validate_business_id
 from santacare.tickets.attachments import max_attachment_bytes
 from santacare.tickets.models import MAX_BODY_LENGTH, MAX_FIELD_LENGTH, Priority
 
@@ -114,7 +114,7 @@ class AccessRequestForm(forms.Form):
     business_id = forms.CharField(
         label=_("Business ID"),
         max_length=20,
-        help_text=_("Finnish business ID (Y-tunnus), for example 1234567-8."),
+        help_text=_("Finnish business ID (Y-tunnus), for example 1234567-1."),
     )
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
