@@ -4,14 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from santacare.core.time import now
 from santacare.sla.notifications import sweep
 from santacare.sla.services import seed_default_targets
-from santacare.tickets.models import Event, Message, Ticket
-from santacare.tickets.services import change_priority, change_status
+from santacare.tickets.models import Channel, Event, Message, Ticket
+from santacare.tickets.services import change_priority, change_status, merge_tickets
 from tests.desk.conftest import OFFICE_HOURS
-from tests.factories import AgentFactory
+from tests.factories import AgentFactory, UserFactory
 from tests.sla.conftest import clock_rows
 
 pytestmark = pytest.mark.django_db
@@ -308,3 +309,40 @@ def test_team_lead_sees_reports_and_agent_does_not(client, agent_client, ticket)
 
     assert "/reports/" in client.get("/desk/").content.decode()
     assert "/reports/" not in agent_client.get("/desk/").content.decode()
+
+
+def test_r4_an_agents_reply_is_recorded_as_written_in_the_desk_and_shown_so_to_the_customer(
+    agent_client, ticket, alice
+):
+    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen."})
+
+    reply = ticket.messages.get(body="Vaihdamme virtalähteen.")
+    assert reply.channel == Channel.DESK
+    alice.user = UserFactory(email=alice.email, full_name=alice.name)
+    alice.save(update_fields=["user"])
+    customer = Client(headers={"accept-language": "fi"})
+    customer.force_login(alice.user)
+    page = customer.get(f"/portal/tickets/{ticket.tracking_number}/").content.decode()
+    conversation = page.split("Vaihdamme virtalähteen.")[0].rsplit('<li class="msg', 1)[-1]
+    assert "Tukipalvelu" in conversation
+    assert "Portaali" not in conversation
+
+
+def test_merge_refusals_are_worded_from_their_code_in_the_agents_language(
+    agent, ticket, open_portal_ticket, alice, alice_device
+):
+    """No view matches English message text: a Finnish agent reads the refusal in Finnish."""
+    duplicate = open_portal_ticket(alice, alice_device)
+    merge_tickets(duplicate, into=ticket, by=agent)
+    finnish = Client(headers={"accept-language": "fi"})
+    finnish.force_login(agent)
+
+    again = finnish.post(
+        url(duplicate, "merge"), {"tracking_number": ticket.tracking_number}, follow=True
+    )
+    itself = finnish.post(
+        url(ticket, "link"), {"tracking_number": ticket.tracking_number}, follow=True
+    )
+
+    assert "Tukipyyntö on jo yhdistetty." in again.content.decode()
+    assert "Tukipyyntöä ei voi linkittää itseensä." in itself.content.decode()

@@ -6,8 +6,11 @@ STATUS_CHANGED and PRIORITY_CHANGED events, so every status or priority change m
 through here, never through a raw `save()`.
 """
 
+from enum import StrEnum
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from santacare.accounts.models import User
 from santacare.customers.models import Contact
@@ -22,8 +25,40 @@ from .status import DONE_STATUSES, move_ticket
 CONTACT_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED, Ticket.Status.IN_PROGRESS)
 
 
+class TicketChangeCode(StrEnum):
+    ASSIGN_NON_AGENT = "assign_non_agent"
+    MERGE_INTO_ITSELF = "merge_into_itself"
+    MERGE_OTHER_CUSTOMER = "merge_other_customer"
+    ALREADY_MERGED = "already_merged"
+    TARGET_MERGED = "target_merged"
+    LINK_TO_ITSELF = "link_to_itself"
+
+
+_CHANGE_TEXTS = {
+    TicketChangeCode.ASSIGN_NON_AGENT: gettext_lazy("Tickets are assigned to agents only."),
+    TicketChangeCode.MERGE_INTO_ITSELF: gettext_lazy("A ticket cannot be merged into itself."),
+    TicketChangeCode.MERGE_OTHER_CUSTOMER: gettext_lazy(
+        "Only tickets of the same customer can be merged."
+    ),
+    TicketChangeCode.ALREADY_MERGED: gettext_lazy("The ticket has already been merged."),
+    TicketChangeCode.TARGET_MERGED: gettext_lazy(
+        "The target ticket has itself been merged into another."
+    ),
+    TicketChangeCode.LINK_TO_ITSELF: gettext_lazy("A ticket cannot be linked to itself."),
+}
+
+
 class TicketChangeError(ValueError):
-    """A change that cannot be made (merge into itself, assign to a customer, …)."""
+    """A change that cannot be made; channels switch on `code`, people read `message`."""
+
+    def __init__(self, code: TicketChangeCode) -> None:
+        super().__init__(code.value)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        """What the agent is told, in the active language."""
+        return str(_CHANGE_TEXTS[self.code])
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -85,7 +120,7 @@ def assign_ticket(ticket: Ticket, *, agent: User | None, by: User) -> Ticket:
     """Give the ticket to `agent`, or to nobody with `agent=None`."""
     _require_agent(by)
     if agent is not None and not agent.is_agent:
-        raise TicketChangeError("Tickets are assigned to agents only.")
+        raise TicketChangeError(TicketChangeCode.ASSIGN_NON_AGENT)
     locked = _locked(ticket)
     previous = locked.assignee
     if previous == agent:
@@ -114,7 +149,7 @@ def merge_tickets(duplicate: Ticket, *, into: Ticket, by: User) -> Ticket:
     """
     _require_agent(by)
     if duplicate.pk == into.pk:
-        raise TicketChangeError("A ticket cannot be merged into itself.")
+        raise TicketChangeError(TicketChangeCode.MERGE_INTO_ITSELF)
     # Lock both rows in a fixed order, so two agents merging crosswise cannot deadlock.
     rows = {
         t.pk: t
@@ -124,11 +159,11 @@ def merge_tickets(duplicate: Ticket, *, into: Ticket, by: User) -> Ticket:
     }
     locked, target = rows[duplicate.pk], rows[into.pk]
     if locked.customer_id != target.customer_id:
-        raise TicketChangeError("Only tickets of the same customer can be merged.")
+        raise TicketChangeError(TicketChangeCode.MERGE_OTHER_CUSTOMER)
     if locked.merged_into_id is not None:
-        raise TicketChangeError("The ticket has already been merged.")
+        raise TicketChangeError(TicketChangeCode.ALREADY_MERGED)
     if target.merged_into_id is not None:
-        raise TicketChangeError("The target ticket has itself been merged into another.")
+        raise TicketChangeError(TicketChangeCode.TARGET_MERGED)
 
     locked.merged_into = target
     locked.save(update_fields=["merged_into", "updated_at"])
@@ -144,7 +179,7 @@ def link_tickets(ticket: Ticket, *, other: Ticket, by: User) -> None:
     """Mark two tickets as related (the same outage, the same vendor bug); both logs say so."""
     _require_agent(by)
     if ticket.pk == other.pk:
-        raise TicketChangeError("A ticket cannot be linked to itself.")
+        raise TicketChangeError(TicketChangeCode.LINK_TO_ITSELF)
     if ticket.related_tickets.filter(pk=other.pk).exists():
         return
     ticket.related_tickets.add(other)

@@ -182,7 +182,7 @@ def ticket_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
         result = add_message(
             ticket,
             body=form.cleaned_data["body"],
-            channel=Channel.PORTAL,
+            channel=Channel.DESK,
             author_user=request.user,
             internal=form.cleaned_data["internal"],
         )
@@ -228,23 +228,13 @@ def ticket_merge(request: HttpRequest, tracking_number: str) -> HttpResponse:
     try:
         merge_tickets(ticket, into=target, by=request.user)
     except TicketChangeError as error:
-        return _invalid(request, ticket, _merge_error_text(error))
+        return _invalid(request, ticket, error.message)
     messages.success(
         request,
         _("%(duplicate)s was merged into this ticket and closed.")
         % {"duplicate": ticket.tracking_number},
     )
     return redirect("desk:ticket", tracking_number=target.tracking_number)
-
-
-def _merge_error_text(error: TicketChangeError) -> str:
-    texts = {
-        "A ticket cannot be merged into itself.": _("A ticket cannot be merged into itself."),
-        "Only tickets of the same customer can be merged.": _(
-            "Only tickets of the same customer can be merged."
-        ),
-    }
-    return texts.get(str(error), _("The tickets cannot be merged: one of them is merged already."))
 
 
 @require_POST
@@ -256,8 +246,8 @@ def ticket_link(request: HttpRequest, tracking_number: str) -> HttpResponse:
         return _invalid(request, ticket, _("No ticket has that tracking number."))
     try:
         link_tickets(ticket, other=other, by=request.user)
-    except TicketChangeError:
-        return _invalid(request, ticket, _("A ticket cannot be linked to itself."))
+    except TicketChangeError as error:
+        return _invalid(request, ticket, error.message)
     return redirect("desk:ticket", tracking_number=ticket.tracking_number)
 
 
