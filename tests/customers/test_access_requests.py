@@ -276,3 +276,33 @@ def test_r11_the_activation_mail_is_a_durable_outbox_row_even_when_the_queue_is_
     mail = OutboundMail.objects.get(kind="access_request")
     assert (mail.recipient, mail.state) == ("alice@alice.example", OutboundMail.State.QUEUED)
     assert LINK_RE.search(mail.body)
+
+
+def test_r11_an_activation_link_for_a_staff_address_gets_a_clear_page_not_an_error(client):
+    """A staff login is never turned into a portal account, and the person is told why."""
+    agent = AgentFactory(email="agent@alice.example")
+    customer = CustomerFactory()
+    contact = ContactFactory(customer=customer, email=agent.email)
+    request = AccessRequest.objects.create(
+        company_name="x",
+        business_id=customer.business_id,
+        name="x",
+        email=agent.email,
+        phone="1",
+        job_role="x",
+        status=AccessRequest.Status.AWAITING_VERIFICATION,
+        contact=contact,
+        customer=customer,
+    )
+    password = "kuusi-kuusi-kuusi-7"
+
+    response = client.post(
+        f"/portal/access/verify/{services.verification_token(request)}/",
+        {"new_password1": password, "new_password2": password},
+        headers={"accept-language": "en"},
+    )
+
+    assert response.status_code == 409
+    assert "staff login" in response.content.decode()
+    agent.refresh_from_db()
+    assert not agent.check_password(password)

@@ -10,6 +10,7 @@ from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Event, Message, Priority, Ticket
 from santacare.tickets.outcomes import Outcome, Reason
+from santacare.tickets.services import change_status
 from tests.factories import (
     AdvancedServiceLevelFactory,
     AgentFactory,
@@ -300,14 +301,16 @@ def test_bad_input_junk_serial_is_an_unknown_serial(alice, alice_device, serial)
 
 def test_r4_customer_reply_reopens_a_resolved_ticket(alice, alice_device):
     ticket = open_ticket(portal_request(alice, serial_number="FOC2233X0AB")).ticket
-    ticket.status = Ticket.Status.RESOLVED
-    ticket.save()
+    change_status(ticket, status=Ticket.Status.RESOLVED, by=AgentFactory())
+    assert ticket.resolved_at is not None
 
     result = add_message(ticket, body="Vika palasi.", channel=Channel.EMAIL, author_contact=alice)
 
     assert result.outcome == Outcome.APPENDED
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.IN_PROGRESS
+    # R5: reopened means timed again, so neither timestamp of the earlier resolution stays.
+    assert (ticket.resolved_at, ticket.closed_at) == (None, None)
 
 
 def test_r11_another_companys_contact_cannot_add_to_a_ticket(alice, alice_device, charlie):

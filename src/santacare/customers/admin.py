@@ -95,7 +95,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
                     access_request, by=request.user, verify_url=verify_url
                 )
             except services.AccessRequestError as error:
-                self.message_user(request, f"{access_request}: {error}", messages.ERROR)
+                self.message_user(request, f"{access_request}: {error.message}", messages.ERROR)
             else:
                 self.message_user(request, gettext("Approved: %s") % access_request)
 
@@ -114,6 +114,6 @@ class AccessRequestAdmin(admin.ModelAdmin):
                     access_request, by=request.user, reason=access_request.decline_reason
                 )
             except services.AccessRequestError as error:
-                self.message_user(request, f"{access_request}: {error}", messages.ERROR)
+                self.message_user(request, f"{access_request}: {error.message}", messages.ERROR)
             else:
                 self.message_user(request, gettext("Declined: %s") % access_request)

@@ -9,6 +9,7 @@ an agent, who approves (recording the person as a technical contact) or declines
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from enum import StrEnum
 
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_line
@@ -36,8 +38,50 @@ _signer = TimestampSigner(salt="santacare.customers.access-request")
 VerifyUrl = Callable[[str], str]
 
 
+class AccessRequestCode(StrEnum):
+    LINK_USED = "link_used"
+    AGENT_LOGIN = "agent_login"
+    NOT_PENDING = "not_pending"
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    OTHER_CUSTOMERS_CONTACT = "other_customers_contact"
+
+
+_ACCESS_TEXTS = {
+    AccessRequestCode.LINK_USED: gettext_lazy("This link has already been used."),
+    AccessRequestCode.AGENT_LOGIN: gettext_lazy(
+        "This address belongs to a SantaCare staff login; it cannot become a portal account."
+    ),
+    AccessRequestCode.NOT_PENDING: gettext_lazy(
+        "Only a request waiting for an agent can be approved or declined."
+    ),
+    AccessRequestCode.UNKNOWN_CUSTOMER: gettext_lazy(
+        "No customer has business ID %(id)s: record the customer first."
+    ),
+    AccessRequestCode.OTHER_CUSTOMERS_CONTACT: gettext_lazy(
+        "This email address belongs to a contact of another customer."
+    ),
+}
+
+
 class AccessRequestError(ValueError):
-    """An agent's decision that cannot be made (no matching company, already decided, …)."""
+    """A step of an access request that cannot be taken (link spent, already decided, …);
+    channels switch on `code`, people read `message`."""
+
+    def __init__(self, code: AccessRequestCode, **params: str) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """What the person or agent is told, in the active language."""
+        text = str(_ACCESS_TEXTS[self.code])
+        return text % self.params if self.params else text
+
+
+def verification_token(access_request: AccessRequest) -> str:
+    """The signed token of the activation link (valid for TOKEN_MAX_AGE)."""
+    return _signer.sign(str(access_request.pk))
 
 
 @transaction.atomic
@@ -124,13 +168,13 @@ def activate_account(access_request: AccessRequest, *, password: str) -> User:
         AccessRequest.Status.AWAITING_VERIFICATION,
         AccessRequest.Status.APPROVED,
     ):
-        raise AccessRequestError("This link has already been used.")
+        raise AccessRequestError(AccessRequestCode.LINK_USED)
     contact = Contact.objects.select_for_update().get(pk=locked.contact_id)
     user = contact.user or User.objects.filter(email__iexact=contact.email).first()
     if user is None:
         user = User(email=contact.email)
     if user.pk and user.role != User.Role.CUSTOMER:
-        raise AccessRequestError("An agent's login cannot be taken over by an access request.")
+        raise AccessRequestError(AccessRequestCode.AGENT_LOGIN)
     user.full_name = user.full_name or contact.name
     user.language = contact.language
     user.is_active = True
@@ -152,15 +196,12 @@ def approve_access_request(
         raise PermissionDenied("Only agents decide access requests.")
     locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if locked.status != AccessRequest.Status.PENDING:
-        raise AccessRequestError(_("Only a request waiting for an agent can be approved."))
+        raise AccessRequestError(AccessRequestCode.NOT_PENDING)
     if locked.customer is None:
-        raise AccessRequestError(
-            _("No customer has business ID %(id)s: record the customer first.")
-            % {"id": locked.business_id}
-        )
+        raise AccessRequestError(AccessRequestCode.UNKNOWN_CUSTOMER, id=locked.business_id)
     contact = contact_by_email(locked.email)
     if contact is not None and contact.customer_id != locked.customer_id:
-        raise AccessRequestError(_("This email address belongs to a contact of another customer."))
+        raise AccessRequestError(AccessRequestCode.OTHER_CUSTOMERS_CONTACT)
     if contact is None:
         contact = Contact(customer=locked.customer, email=locked.email)
     contact.name = contact.name or locked.name
@@ -185,7 +226,7 @@ def decline_access_request(access_request: AccessRequest, *, by: User, reason: s
         raise PermissionDenied("Only agents decide access requests.")
     locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if locked.status != AccessRequest.Status.PENDING:
-        raise AccessRequestError(_("Only a request waiting for an agent can be declined."))
+        raise AccessRequestError(AccessRequestCode.NOT_PENDING)
     locked.status = AccessRequest.Status.DECLINED
     locked.decline_reason = reason.strip()
     locked.decided_by, locked.decided_at = by, now()
@@ -205,7 +246,7 @@ def decline_access_request(access_request: AccessRequest, *, by: User, reason: s
 
 
 def _mail_link(access_request: AccessRequest, verify_url: VerifyUrl) -> None:
-    link = verify_url(_signer.sign(str(access_request.pk)))
+    link = verify_url(verification_token(access_request))
     with translation.override(access_request.language):
         subject = _("Activate your SantaCare portal account")
         body = _(

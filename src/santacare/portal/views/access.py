@@ -44,7 +44,14 @@ def verify_access(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "portal/access_link_invalid.html", status=404)
     form = access.activation_form(access_request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = access.activate_account(access_request, password=form.cleaned_data["new_password1"])
+        try:
+            user = access.activate_account(
+                access_request, password=form.cleaned_data["new_password1"]
+            )
+        except access.AccessRequestError as error:
+            return render(
+                request, "portal/access_link_invalid.html", {"reason": error.message}, status=409
+            )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your portal account is ready."))
         response = redirect("portal:overview")
