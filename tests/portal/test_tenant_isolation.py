@@ -1,4 +1,4 @@
-"""Charlie (another company) must never see or touch Alice's things (domain-reliability D3 #8–#9).
+"""Charlie (another company) must never see or touch Alice's things (R11: own company only).
 
 Every portal URL that names a ticket, device or attachment answers Charlie with 404, by id, by
 tracking number in any spelling, and by guessing; lists and searches never include Alice's rows.

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 TOKEN_MAX_AGE = timedelta(days=3)
 # One verification mail per address in this window: the form cannot be used to flood a mailbox
-# (Zammad CVE-2022-35488, domain-reliability D3 row 15).
+# (the mail-flooding hole Zammad fixed as CVE-2022-35488).
 RESEND_INTERVAL = timedelta(minutes=10)
 _signer = TimestampSigner(salt="santacare.customers.access-request")
 

@@ -1,7 +1,7 @@
 """The SMTP listener (aiosmtpd): store first, answer 250 only once the bytes are committed.
 
 A database that cannot store the mail gets "451 try again later", so the sending MTA keeps it
-and retries (STYLE §7.7 G). Processing happens after the 250, in the worker.
+and retries; nothing is dropped. Processing happens after the 250, in the worker.
 """
 
 import logging

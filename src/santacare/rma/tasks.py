@@ -1,4 +1,4 @@
-"""Huey tasks: thin shells over the reminder sweep (STYLE §7.6)."""
+"""Huey tasks: thin shells over the reminder sweep, which holds the rule and is tested alone."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task

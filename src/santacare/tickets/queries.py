@@ -1,6 +1,6 @@
 """What a customer's contact may see of tickets: every portal read goes through here.
 
-Tenant isolation lives in one place (domain-reliability D, "customer-scoped queryset"): each
+Tenant isolation lives in one place, a queryset scoped to the customer: each
 function starts from the contact's own company, so a view cannot forget the filter. Another
 company's ticket or attachment is simply not found (404), never "forbidden", so its existence
 is not revealed either.
