@@ -51,8 +51,8 @@ def wait_until_up(url: str) -> None:
     raise SystemExit("gunicorn did not answer in 30 s")
 
 
-def attempt(base: str) -> bool:
-    """One wrong password from a fresh browser; True if allauth said it is throttled."""
+def attempt(base: str) -> str:
+    """One wrong password from a fresh browser: "." checked, "L" locked out, "4" HTTP 429."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     opener.addheaders = [("Accept-Language", "en")]
     page = opener.open(f"{base}/accounts/login/", timeout=10).read().decode()
@@ -66,8 +66,10 @@ def attempt(base: str) -> bool:
     try:
         body = opener.open(request, timeout=10).read().decode()
     except urllib.error.HTTPError as error:
-        body = error.read().decode()
-    return THROTTLED in body
+        if error.code == 429:
+            return "4"
+        raise
+    return "L" if THROTTLED in body else "."
 
 
 def main() -> None:
@@ -115,15 +117,15 @@ def main() -> None:
     )
     try:
         wait_until_up(f"{base}/healthz")
-        answers = [attempt(base) for _ in range(options.attempts)]
+        answers = "".join(attempt(base) for _ in range(options.attempts))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    first = answers.index(True) if True in answers else None
+    refused = len(answers) - answers.count(".")
     print(
         f"gunicorn -w {options.workers}, {options.attempts} wrong passwords: "
-        f"{first if first is not None else options.attempts} checked before the first lockout, "
-        f"{options.attempts - sum(answers)} checked in all, {sum(answers)} refused as throttled"
+        f"{answers.find('L') if 'L' in answers else len(answers)} checked before the "
+        f"first lockout, {answers.count('.')} checked in all, {refused} refused ({answers})"
     )
 
 

@@ -225,6 +225,28 @@ HUEY = {
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 
+# --- Cache: the rate limits' counters ---------------------------------------------------------
+# allauth's login lockout and the portal's access-request limits count in the cache, so it must be
+# one cache for every process: with per-process memory, three gunicorn workers let 15 wrong
+# passwords through instead of 5. Redis when there is one; otherwise a table in the database
+# (created by a migration, so `santacare migrate` is all a new installation needs).
+CACHE_TABLE = "santacare_cache"
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "santacare",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
+
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
