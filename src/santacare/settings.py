@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "santacare.accounts.mfa.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "santacare.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "santacare.core.context_processors.desk_contacts",
                 "santacare.calendars.context_processors.office_hours",
+                "santacare.accounts.context_processors.second_factor_policy",
             ],
         },
     },
@@ -147,6 +149,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SantaCare"
+# Agents, team leads and admins enrol a second factor before any page of the desk or the admin
+# (accounts/mfa.py). Only the embedded demo (`santacare up` sets SANTACARE_DEMO) relaxes that,
+# and then every page carries a banner saying so.
+MFA_REQUIRED_FOR_STAFF = not DEMO_MODE
 # Portal addresses come from the customer's own data (R11) or were proven by an access request's
 # verification link, and agents' from us: MFA may be set up without allauth's email records.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
