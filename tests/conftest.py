@@ -1,8 +1,27 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import ContactFactory, CustomerFactory, DeviceFactory
 
 pytest_plugins = ["tests.support.browser", "tests.support.mail"]
+
+DATABASE_FIXTURES = ("transactional_db", "db")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Each test that touches the database starts with no rate limit used.
+
+    The limits count in the database cache: a test's rollback forgets them, but the flush after a
+    transactional test leaves that table alone. A test without the database has no cache.
+    """
+    requested = [name for name in DATABASE_FIXTURES if name in request.fixturenames]
+    if not requested and request.node.get_closest_marker("django_db") is None:
+        return
+    if requested:
+        # Autouse fixtures run before the ones a test names; open its database first.
+        request.getfixturevalue(requested[0])
+    cache.clear()
 
 
 @pytest.fixture

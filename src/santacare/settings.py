@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "santacare.accounts.mfa.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "santacare.core.middleware.ContentSecurityPolicyMiddleware",
 ]
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "santacare.core.context_processors.desk_contacts",
                 "santacare.calendars.context_processors.office_hours",
+                "santacare.accounts.context_processors.second_factor_policy",
             ],
         },
     },
@@ -149,6 +151,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SantaCare"
+# Agents, team leads and admins enrol a second factor before any page of the desk or the admin
+# (accounts/mfa.py). Only the embedded demo (`santacare up` sets SANTACARE_DEMO) relaxes that,
+# and then every page carries a banner saying so.
+MFA_REQUIRED_FOR_STAFF = not DEMO_MODE
 # Portal addresses come from the customer's own data (R11) or were proven by an access request's
 # verification link, and agents' from us: MFA may be set up without allauth's email records.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
@@ -226,6 +232,28 @@ HUEY = {
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
+
+# --- Cache: the rate limits' counters ---------------------------------------------------------
+# allauth's login lockout and the portal's access-request limits count in the cache, so it must be
+# one cache for every process: with per-process memory, three gunicorn workers let 15 wrong
+# passwords through instead of 5. Redis when there is one; otherwise a table in the database
+# (created by a migration, so `santacare migrate` is all a new installation needs).
+CACHE_TABLE = "santacare_cache"
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "santacare",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from santacare.accounts import views as accounts_views
 from santacare.core import views as core_views
 
 urlpatterns = [
@@ -8,6 +9,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    # Before the admin's own: every login goes through allauth (throttling, second factor).
+    path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("portal/", include("santacare.portal.urls")),
     path("desk/", include("santacare.desk.urls")),

@@ -2,17 +2,30 @@
 without a secret key."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+# Exactly the variables the README's "Production:" sentence names, with realistic values.
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-secret-key-of-fifty-or-more-characters-0123456789abcdef",
-    "DEBUG": "false",
     "ALLOWED_HOSTS": "desk.santacare.example",
+    "DATABASE_URL": "postgres://santacare:secret@db.santacare.example:5432/santacare",
+    "REDIS_URL": "redis://redis.santacare.example:6379/0",
+    "EMAIL_URL": "smtp+tls://desk:secret@smtp.santacare.example:587",
     "SECURE_SSL_REDIRECT": "true",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_PRELOAD": "true",
 }
+
+
+def readme_production_variables() -> set[str]:
+    sentence = re.search(r"^Production: set (.+?), then", README.read_text(), re.M | re.S)
+    assert sentence, "README has no 'Production: set ..., then' sentence"
+    return set(re.findall(r"`([A-Z_]+)(?:=[^`]*)?`", sentence[1]))
 
 
 def run_santacare(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -28,6 +41,10 @@ def run_santacare(*args: str, env: dict[str, str]) -> subprocess.CompletedProces
         timeout=120,
         check=False,
     )
+
+
+def test_the_test_sets_exactly_the_production_variables_the_readme_lists():
+    assert set(PRODUCTION_ENV) == readme_production_variables()
 
 
 def test_check_deploy_is_clean_with_production_settings():

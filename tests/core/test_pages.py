@@ -38,9 +38,10 @@ def test_pages_carry_a_content_security_policy(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_admin_login_page_is_served(client):
-    response = client.get("/admin/login/")
+def test_admin_login_page_leads_to_the_one_login_page(client):
+    response = client.get("/admin/login/", follow=True)
 
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=/admin/"
     assert response.status_code == 200
 
 

@@ -1,13 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests.support.mail import huey_immediate
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits count in the cache; each test starts with none used."""
-    cache.clear()
 
 
 @pytest.fixture(autouse=True)

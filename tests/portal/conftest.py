@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 from tests.factories import (
     AdvancedServiceLevelFactory,
@@ -64,9 +63,3 @@ def _files_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "files")},
         },
     }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits count in the cache; each test starts with none used."""
-    cache.clear()

@@ -1,6 +1,13 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
+
+from santacare.outbox.models import OutboundMail
+from santacare.outbox.services import queue_mail
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
@@ -15,6 +22,32 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         if contact is not None:
             remember_language(request, response, language=contact.language)
         return response
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Account mail (password reset, notices of a changed factor) is an outbox row: a
+        down SMTP server delays it instead of failing the request, and the sweep sends it."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request)}
+            | context,
+        )
+        html_body = next(
+            (
+                body
+                for body, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        queue_mail(
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+            html_body=str(html_body),
+            kind=OutboundMail.Kind.NOTIFICATION,
+        )
 
 
 def remember_language(request: HttpRequest, response: HttpResponse, *, language: str) -> None:

@@ -22,7 +22,7 @@ class ContactInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "business_id", "service_delivery_manager", "language", "is_active"]
-    list_filter = ["is_active", "language"]
+    list_filter = ["is_active", "language", "mfa_required"]
     search_fields = ["name", "business_id"]
     inlines = [SiteInline, ContactInline]
 

@@ -22,6 +22,9 @@ class Customer(TimestampedModel):
         _("language"), max_length=2, choices=Language, default=Language.FINNISH
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Contacts are offered a second factor; a company may ask us to make it compulsory for its
+    # people, who then cannot reach the portal before they have set one up.
+    mfa_required = models.BooleanField(_("two-factor authentication required"), default=False)
     # R15: the customer's Service Delivery Manager, shown in the portal and told of SLA breaches.
     service_delivery_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
