@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ImproperlyConfigured
 
 from santacare.core.paging import keyset_page
 from santacare.core.time import HELSINKI
@@ -121,3 +122,12 @@ def test_an_empty_list_has_no_cursors(db):
     empty = page()
 
     assert (empty.items, empty.next_cursor, empty.previous_cursor) == ([], None, None)
+
+
+def test_a_reverse_relation_in_the_key_is_a_clear_configuration_error(customers):
+    cursor = page().next_cursor
+
+    with pytest.raises(ImproperlyConfigured, match="contacts"):
+        keyset_page(
+            Customer.objects.all(), order=("contacts", "id"), size=2, cursor=cursor, salt="x"
+        )

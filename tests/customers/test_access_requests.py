@@ -194,6 +194,27 @@ def test_an_agents_address_cannot_be_taken_over(client, django_capture_on_commit
         services.activate_account(request, password="kuusi-kuusi-kuusi")
 
 
+def test_r11_a_link_whose_contact_was_deleted_opens_no_login(alice):
+    request = AccessRequest.objects.create(
+        company_name="Alice Oy",
+        business_id=alice.customer.business_id,
+        name="Alice",
+        email=alice.email,
+        phone="1",
+        job_role="Network engineer",
+        status=AccessRequest.Status.AWAITING_VERIFICATION,
+        contact=alice,
+        customer=alice.customer,
+    )
+    users = User.objects.count()
+    alice.delete()
+    request.refresh_from_db()
+
+    with pytest.raises(services.AccessRequestError, match=services.AccessRequestCode.CONTACT_GONE):
+        services.activate_account(request, password="kuusi-kuusi-kuusi")
+    assert User.objects.count() == users
+
+
 def test_a_forged_or_expired_link_is_refused(
     client, alice, mailoutbox, django_capture_on_commit_callbacks
 ):

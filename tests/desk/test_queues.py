@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response):
-    return [t.tracking_number for t in response.context["page"].items]
+    return [row.ticket.tracking_number for row in response.context["page"].items]
 
 
 def counts(response):

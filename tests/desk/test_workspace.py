@@ -258,9 +258,13 @@ def test_at_sla_risk_queue_lists_breached_tickets_first(
 
     response = agent_client.get("/desk/", {"queue": "at_risk"})
 
-    assert [t.tracking_number for t in response.context["page"].items] == [old.tracking_number]
+    assert [row.ticket.tracking_number for row in response.context["page"].items] == [
+        old.tracking_number
+    ]
     counts = {name: count for name, _, count in response.context["queue_tabs"]}
     assert counts["at_risk"] == 1
+    # The row shows its most urgent clock in place of the time received.
+    assert '<td class="sla-breached">' in response.text
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -238,6 +238,23 @@ def test_r13_a_return_confirmed_twice_is_a_clear_no_op(ticket, open_rma, agent, 
     assert rma_events(ticket) == events_before
 
 
+def test_r13_a_return_with_no_due_date_is_confirmed_and_not_late(
+    ticket, open_rma, agent, alice, clock
+):
+    # The admin can clear the due date of a delivered RMA; the customer's confirmation must
+    # still go through, and a return with no due date cannot be late.
+    rma = open_rma()
+    deliver(rma, agent, clock, shipped=at(1, 10), delivered=at(1, 10))
+    Rma.objects.filter(pk=rma.pk).update(return_due=None)
+    rma.refresh_from_db()
+
+    services.confirm_return(rma, by_contact=alice, courier_code="JJFI1")
+
+    rma.refresh_from_db()
+    assert (rma.status, rma.return_courier_code) == (Rma.Status.RETURNED, "JJFI1")
+    assert ticket.events.get(data__new="returned").data["late"] is False
+
+
 def test_r13_return_cannot_be_confirmed_before_delivery(ticket, open_rma, alice):
     rma = open_rma()
     with pytest.raises(RmaError) as error:

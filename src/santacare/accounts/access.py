@@ -11,6 +11,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from santacare.core.http import HtmxRequest
+
+from .models import User
+
+
+class AuthenticatedRequest(HtmxRequest):
+    """A request that `agent_required` or `login_required` let through: its user is a `User`."""
+
+    user: User
+
 
 def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Anonymous visitors go to the login page; a logged-in customer gets 403."""

@@ -6,6 +6,11 @@ from santacare.core.time import now
 from .models import ApiToken, hash_token
 
 
+class ApiRequest(HttpRequest):
+    # TokenAuth's answer, which ninja puts on the request before the view runs.
+    auth: ApiToken
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if len(token) > 200:

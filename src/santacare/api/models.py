@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from santacare.accounts.models import User
 from santacare.core.models import TimestampedModel
 from santacare.customers.models import Contact
 
@@ -53,7 +54,7 @@ class ApiToken(TimestampedModel):
 
     @classmethod
     def issue(
-        cls, *, name: str, contact: Contact | None = None, user=None
+        cls, *, name: str, contact: Contact | None = None, user: User | None = None
     ) -> tuple["ApiToken", str]:
         """Create a token; the raw key is returned once and never stored."""
         raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -1,8 +1,10 @@
 """The API (django-ninja, OpenAPI at /api/v1/openapi.json): the same intake as every channel."""
 
-from django.http import HttpRequest
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils import translation
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, P, QueryEx, Status
 
 from santacare.customers.queries import contact_by_email
 from santacare.installbase.models import Device
@@ -12,7 +14,7 @@ from santacare.tickets.models import Channel, Message, Ticket
 from santacare.tickets.results import IntakeResult
 from santacare.tickets.tracking import ticket_by_tracking_number
 
-from .auth import TokenAuth
+from .auth import ApiRequest, TokenAuth
 from .models import ApiToken
 from .schemas import DeviceOut, ErrorOut, MessageIn, MessageOut, OutcomeOut, TicketIn, TicketOut
 
@@ -27,7 +29,7 @@ api = NinjaAPI(
 PAGE_SIZE = 50
 
 
-def _tickets_for(token: ApiToken):
+def _tickets_for(token: ApiToken) -> QuerySet[Ticket]:
     tickets = Ticket.objects.filter(merged_into__isnull=True)
     if token.contact:
         tickets = tickets.filter(customer_id=token.contact.customer_id)
@@ -38,7 +40,7 @@ def _ticket_or_none(token: ApiToken, tracking_number: str) -> Ticket | None:
     return ticket_by_tracking_number(tracking_number, scope=_tickets_for(token))
 
 
-def _outcome(result: IntakeResult, language: str) -> dict:
+def _outcome(result: IntakeResult, language: str) -> dict[str, Any]:
     with translation.override(language):
         message = result.explanation()
     return {
@@ -51,8 +53,10 @@ def _outcome(result: IntakeResult, language: str) -> dict:
 
 
 @api.get("/devices", response=list[DeviceOut], summary="Your install base")
-def list_devices(request: HttpRequest, serial_number: str = Query("", max_length=64)):
-    token: ApiToken = request.auth
+def list_devices(
+    request: ApiRequest, serial_number: QueryEx[str, P(max_length=64)] = ""
+) -> QuerySet[Device]:
+    token = request.auth
     devices = Device.objects.select_related("vendor", "contract__service_level")
     if token.contact:
         devices = devices.filter(customer_id=token.contact.customer_id)
@@ -68,13 +72,15 @@ def list_devices(request: HttpRequest, serial_number: str = Query("", max_length
     description="201 when a ticket was opened (created, info_requested or must_call); 422 with "
     "the outcome when the request cannot be handled here (refused, or redirected to the NOC).",
 )
-def create_ticket(request: HttpRequest, payload: TicketIn):
-    token: ApiToken = request.auth
+def create_ticket(request: ApiRequest, payload: TicketIn) -> Status[dict[str, Any]]:
+    token = request.auth
     contact = token.contact
     if token.user:
         contact = contact_by_email(payload.contact_email) if payload.contact_email else None
-        if contact is None:
-            return Status(400, {"detail": "contact_email must name a recorded contact."})
+    # A contact's token always names its contact (a database constraint); an agent's token
+    # must name one in the payload.
+    if contact is None:
+        return Status(400, {"detail": "contact_email must name a recorded contact."})
     result = open_ticket(
         TicketRequest(
             channel=Channel.API,
@@ -93,7 +99,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
 
 
 @api.get("/tickets", response=list[TicketOut], summary="Your tickets, newest first")
-def list_tickets(request: HttpRequest, before: int | None = None):
+def list_tickets(request: ApiRequest, before: int | None = None) -> QuerySet[Ticket]:
     """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page."""
     tickets = _tickets_for(request.auth).order_by("-id")
     if before is not None:
@@ -102,7 +108,9 @@ def list_tickets(request: HttpRequest, before: int | None = None):
 
 
 @api.get("/tickets/{tracking_number}", response={200: TicketOut, 404: ErrorOut})
-def get_ticket(request: HttpRequest, tracking_number: str):
+def get_ticket(
+    request: ApiRequest, tracking_number: str
+) -> Status[Ticket] | Status[dict[str, str]]:
     ticket = _ticket_or_none(request.auth, tracking_number)
     if ticket is None:
         return Status(404, {"detail": "Not found."})
@@ -110,8 +118,10 @@ def get_ticket(request: HttpRequest, tracking_number: str):
 
 
 @api.get("/tickets/{tracking_number}/messages", response={200: list[MessageOut], 404: ErrorOut})
-def list_messages(request: HttpRequest, tracking_number: str):
-    token: ApiToken = request.auth
+def list_messages(
+    request: ApiRequest, tracking_number: str
+) -> Status[list[Message]] | Status[dict[str, str]]:
+    token = request.auth
     ticket = _ticket_or_none(token, tracking_number)
     if ticket is None:
         return Status(404, {"detail": "Not found."})
@@ -126,8 +136,10 @@ def list_messages(request: HttpRequest, tracking_number: str):
     response={201: OutcomeOut, 404: ErrorOut, 422: OutcomeOut},
     summary="Add a reply (R4)",
 )
-def create_message(request: HttpRequest, tracking_number: str, payload: MessageIn):
-    token: ApiToken = request.auth
+def create_message(
+    request: ApiRequest, tracking_number: str, payload: MessageIn
+) -> Status[dict[str, Any]]:
+    token = request.auth
     ticket = _ticket_or_none(token, tracking_number)
     if ticket is None:
         return Status(404, {"detail": "Not found."})

@@ -4,7 +4,7 @@ from .models import CalendarException
 
 
 @admin.register(CalendarException)
-class CalendarExceptionAdmin(admin.ModelAdmin):
+class CalendarExceptionAdmin(admin.ModelAdmin[CalendarException]):
     list_display = ["calendar", "day", "is_open", "name"]
     list_filter = ["calendar", "is_open"]
     date_hierarchy = "day"

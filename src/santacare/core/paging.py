@@ -16,19 +16,20 @@ from functools import reduce
 from typing import Any, Generic, TypeVar
 
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
 from django.http import QueryDict
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 _FORWARD = "n"
 _BACKWARD = "p"
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[T]):
+    items: list[T]
     next_cursor: str | None
     previous_cursor: str | None
 
@@ -102,12 +103,20 @@ def _encode(direction: str, row: Model, order: tuple[str, ...], salt: str) -> st
     return signing.dumps([direction, values], salt=salt)
 
 
+def _key_field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        # A reverse relation has no column of its own to compare: a mistake in the list's key.
+        raise ImproperlyConfigured(f"{model.__name__}.{name} cannot be part of a keyset key.")
+    return field
+
+
 def _decode(
     cursor: str, model: type[Model], *, order: tuple[str, ...], salt: str
 ) -> tuple[str, list[Any]] | None:
     if not cursor:
         return None
-    fields = [model._meta.get_field(_name(field)) for field in order]
+    fields = [_key_field(model, _name(field)) for field in order]
     try:
         direction, values = signing.loads(cursor, salt=salt)
         # A genuine cursor from before the list's key changed is as good as none.

@@ -11,12 +11,19 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from santacare.accounts.access import AuthenticatedRequest
 from santacare.accounts.models import User
 
 from .models import Contact
+
+
+class ContactRequest(AuthenticatedRequest):
+    """A request that `contact_required` let through, carrying the user's contact."""
+
+    contact: Contact
 
 
 def current_contact(user: User | AnonymousUser) -> Contact | None:
@@ -38,7 +45,7 @@ def contact_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: ContactRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.user.is_agent:
             return redirect("/desk/")
         contact = current_contact(request.user)

@@ -1,8 +1,11 @@
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from santacare.accounts.access import AuthenticatedRequest
 
 from . import services
 from .models import AccessRequest, Contact, Customer, Site
@@ -85,7 +88,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description=_("Approve: record as technical contact and send the link"))
-    def approve(self, request: HttpRequest, queryset) -> None:
+    def approve(self, request: AuthenticatedRequest, queryset: QuerySet[AccessRequest]) -> None:
         def verify_url(token: str) -> str:
             return request.build_absolute_uri(reverse("portal:verify_access", args=[token]))
 
@@ -100,7 +103,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, gettext("Approved: %s") % access_request)
 
     @admin.action(description=_("Decline with the reason written on the request"))
-    def decline(self, request: HttpRequest, queryset) -> None:
+    def decline(self, request: AuthenticatedRequest, queryset: QuerySet[AccessRequest]) -> None:
         for access_request in queryset:
             if not access_request.decline_reason.strip():
                 self.message_user(

@@ -7,9 +7,10 @@ an agent, who approves (recording the person as a technical contact) or declines
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied
@@ -40,6 +41,7 @@ VerifyUrl = Callable[[str], str]
 
 class AccessRequestCode(StrEnum):
     LINK_USED = "link_used"
+    CONTACT_GONE = "contact_gone"
     AGENT_LOGIN = "agent_login"
     NOT_PENDING = "not_pending"
     UNKNOWN_CUSTOMER = "unknown_customer"
@@ -48,6 +50,9 @@ class AccessRequestCode(StrEnum):
 
 _ACCESS_TEXTS = {
     AccessRequestCode.LINK_USED: gettext_lazy("This link has already been used."),
+    AccessRequestCode.CONTACT_GONE: gettext_lazy(
+        "The contact this link was for is no longer on record."
+    ),
     AccessRequestCode.AGENT_LOGIN: gettext_lazy(
         "This address belongs to a SantaCare staff login; it cannot become a portal account."
     ),
@@ -111,15 +116,15 @@ def request_portal_access(
         business_id=request.business_id, is_active=True
     ).first()
     contact = contact_by_email(email)
-    on_record = (
-        contact is not None
-        and request.customer is not None
-        and contact.customer_id == request.customer.pk
-    )
-    if on_record and not contact.is_technical:
+    # On record means a contact of the very company the business ID names.
+    if contact is not None and (
+        request.customer is None or contact.customer_id != request.customer.pk
+    ):
+        contact = None
+    if contact is not None and not contact.is_technical:
         # R11: end users are not served; the page tells them whom to ask.
         request.contact, request.status = contact, AccessRequest.Status.REFUSED
-    elif on_record and contact.is_active:
+    elif contact is not None and contact.is_active:
         request.contact = contact
         request.status = AccessRequest.Status.AWAITING_VERIFICATION
     else:
@@ -152,11 +157,9 @@ def access_request_for_token(token: str) -> AccessRequest | None:
     )
 
 
-def activation_form(access_request: AccessRequest, *, data: dict | None) -> SetPasswordForm:
+def activation_form(contact: Contact, *, data: Mapping[str, Any] | None) -> "SetPasswordForm[User]":
     """The choose-a-password form; it validates against the person's own name and address."""
-    user = access_request.contact.user or User(
-        email=access_request.contact.email, full_name=access_request.contact.name
-    )
+    user = contact.user or User(email=contact.email, full_name=contact.name)
     return SetPasswordForm(user, data)
 
 
@@ -169,6 +172,9 @@ def activate_account(access_request: AccessRequest, *, password: str) -> User:
         AccessRequest.Status.APPROVED,
     ):
         raise AccessRequestError(AccessRequestCode.LINK_USED)
+    if locked.contact_id is None:
+        # The contact was deleted after the link went out: there is nobody to open a login for.
+        raise AccessRequestError(AccessRequestCode.CONTACT_GONE)
     contact = Contact.objects.select_for_update().get(pk=locked.contact_id)
     user = contact.user or User.objects.filter(email__iexact=contact.email).first()
     if user is None:

@@ -1,5 +1,7 @@
 """Input shapes of the desk; the rules themselves live in the services."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,8 +52,9 @@ class PhoneIntakeForm(forms.Form):
         label=_("The caller agrees: open as billable work outside the contract"), required=False
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         contact, device = data.get("contact"), data.get("device")
         if contact and device and device.customer_id != contact.customer_id:
             raise forms.ValidationError(

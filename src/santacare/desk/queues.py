@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from santacare.accounts.models import User
 from santacare.core.paging import Page, keyset_page
 from santacare.core.text import clean_line
+from santacare.sla.clocks import Clock
 from santacare.sla.models import ClockName, SlaNotice
 from santacare.sla.queries import tickets_at_risk
 from santacare.tickets.models import Channel, Priority, Ticket
@@ -134,7 +135,15 @@ def filtered_tickets(user: User, filters: Filters) -> QuerySet[Ticket]:
     return search(tickets, filters.q)
 
 
-def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page[Ticket]:
+@dataclass(frozen=True)
+class QueueRow:
+    ticket: Ticket
+    # In the SLA risk queue: the open clock with the least time left, shown instead of the
+    # time received.
+    risk_clock: Clock | None = None
+
+
+def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page[QueueRow]:
     """The SLA risk queue is short by nature and sorted by time left: one page, no cursor."""
     ids = list(at_sla_risk(tickets).values_list("pk", flat=True)[:PAGE_SIZE])
     risks = tickets_at_risk(
@@ -142,12 +151,12 @@ def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page[Ticket]:
         queryset=tickets.model.objects.filter(pk__in=ids).select_related("customer", "assignee"),
         limit=PAGE_SIZE,
     )
-    for risk in risks:
-        risk.ticket.risk_clock = risk.clock
-    return Page([risk.ticket for risk in risks], next_cursor=None, previous_cursor=None)
+    rows = [QueueRow(risk.ticket, risk.clock) for risk in risks]
+    return Page(rows, next_cursor=None, previous_cursor=None)
 
 
-def ticket_page(tickets: QuerySet[Ticket], *, cursor: str = "") -> Page[Ticket]:
-    return keyset_page(
+def ticket_page(tickets: QuerySet[Ticket], *, cursor: str = "") -> Page[QueueRow]:
+    page = keyset_page(
         tickets, order=("-received_at", "-id"), size=PAGE_SIZE, cursor=cursor, salt="desk.queue"
     )
+    return Page([QueueRow(ticket) for ticket in page.items], page.next_cursor, page.previous_cursor)

@@ -203,8 +203,12 @@ def _check_contract(row: Row, customer: Customer, catalogs: _Catalogs) -> Contra
     contract = contract or Contract(number=number)
     contract.product = product
     contract.service_level = level
-    contract.valid_from = row.date("valid_from")
-    contract.valid_to = row.date("valid_to")
+    # A date that does not parse is reported on its column and never written into the contract.
+    valid_from, valid_to = row.date("valid_from"), row.date("valid_to")
+    if valid_from is not None:
+        contract.valid_from = valid_from
+    if valid_to is not None:
+        contract.valid_to = valid_to
     row.validate(contract, CONTRACT_COLUMNS)
     return contract
 

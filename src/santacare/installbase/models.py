@@ -149,9 +149,10 @@ class Device(TimestampedModel):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if self.contract_id and self.customer_id and self.contract.customer_id != self.customer_id:
+        contract, site = self.contract, self.site
+        if contract is not None and self.customer_id and contract.customer_id != self.customer_id:
             raise ValidationError({"contract": _("The contract belongs to another customer.")})
-        if self.site_id and self.customer_id and self.site.customer_id != self.customer_id:
+        if site is not None and self.customer_id and site.customer_id != self.customer_id:
             raise ValidationError({"site": _("The site belongs to another customer.")})
 
     @property

@@ -28,6 +28,7 @@ def sanitize_html(html: str) -> str:
 
 def html_to_text(html: str) -> str:
     try:
-        return get_text(html)
+        text: str = get_text(html)  # inscriptis ships no type information
+        return text
     except Exception:  # inscriptis on pathological markup; the text is only for search
         return nh3.clean(html, tags=set())

@@ -35,15 +35,16 @@ def _decode_text(part: Message) -> str:
         # it as ASCII and turn every ä into a replacement mark. UTF-8 first, then Windows-1252.
         return _decode_with_fallbacks(raw, declared="")
     try:
-        content = part.get_content()
+        # The parser's policy makes every part an EmailMessage; a plain Message has no
+        # content manager and falls through to the fallbacks.
+        content = part.get_content() if isinstance(part, EmailMessage) else None
         if isinstance(content, str):
             return content
     except (LookupError, UnicodeError, AssertionError, ValueError, KeyError):
         pass
-    payload = raw or b""
-    if isinstance(payload, str):
-        return payload
-    return _decode_with_fallbacks(payload, declared=declared)
+    if isinstance(raw, str):
+        return raw
+    return _decode_with_fallbacks(raw if isinstance(raw, bytes) else b"", declared=declared)
 
 
 def _decode_with_fallbacks(payload: bytes, *, declared: str) -> str:

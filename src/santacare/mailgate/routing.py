@@ -38,7 +38,7 @@ class MailOutcome:
     reason: str = ""
     mail_id: int | None = None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str | None]:
         return {
             "outcome": self.outcome,
             "tracking_number": self.tracking_number,
@@ -69,7 +69,9 @@ def route(mail: InboundMail, parsed: ParsedMail, *, trusted: bool = False) -> Ma
     return _route_new_request(mail, parsed, trusted=trusted)
 
 
-def _outcome(mail: InboundMail, outcome: str, ticket: Ticket | None = None, reason: str = ""):
+def _outcome(
+    mail: InboundMail, outcome: str, ticket: Ticket | None = None, reason: str = ""
+) -> MailOutcome:
     mail.ticket = ticket
     return MailOutcome(
         outcome,
@@ -217,7 +219,7 @@ def _route_new_request(mail: InboundMail, parsed: ParsedMail, *, trusted: bool) 
 
 
 def _over_new_ticket_rate(address: str) -> bool:
-    cap = settings.MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR
+    cap: int = settings.MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR
     opened = InboundMail.objects.filter(
         from_address=address,
         received_at__gt=now() - timedelta(hours=1),
@@ -302,15 +304,16 @@ def _route_machine_mail(mail: InboundMail, parsed: ParsedMail) -> MailOutcome:
             .first()
         )
         if outbound is not None and outbound.ticket is not None:
-            return _record_bounce(mail, parsed, outbound)
+            return _record_bounce(mail, parsed, outbound, ticket=outbound.ticket)
     ticket = None
     if parsed.machine_reason != "own_mail":
         ticket = _referenced_ticket(parsed)
     return _outcome(mail, InboundMail.Outcome.IGNORED, ticket, parsed.machine_reason)
 
 
-def _record_bounce(mail: InboundMail, parsed: ParsedMail, outbound: OutboundMail) -> MailOutcome:
-    ticket = outbound.ticket
+def _record_bounce(
+    mail: InboundMail, parsed: ParsedMail, outbound: OutboundMail, *, ticket: Ticket
+) -> MailOutcome:
     recipients = parsed.bounced_recipients or list(outbound.to)
     Contact.objects.filter(email__in=recipients, email_bouncing_since__isnull=True).update(
         email_bouncing_since=now()

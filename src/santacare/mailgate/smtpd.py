@@ -9,6 +9,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
@@ -51,11 +52,18 @@ def _enqueue_processing(mail_id: int) -> None:
         close_old_connections()
 
 
+def _received_bytes(envelope: Envelope) -> bytes:
+    # aiosmtpd fills original_content before handle_DATA; `content` is the same bytes, or a
+    # decoded str when the server decodes (ours does not), so it adds nothing.
+    return envelope.original_content or b""
+
+
 class InboundHandler:
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
-        raw = envelope.original_content or envelope.content
+    async def handle_DATA(  # noqa: N802 - aiosmtpd API
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         return await sync_to_async(accept_mail, thread_sensitive=False)(
-            bytes(raw), envelope.mail_from or "", list(envelope.rcpt_tos)
+            _received_bytes(envelope), envelope.mail_from or "", list(envelope.rcpt_tos)
         )
 
 
@@ -66,11 +74,13 @@ class FileSinkHandler:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(  # noqa: N802 - aiosmtpd API
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         recipient = parseaddr(envelope.rcpt_tos[0] if envelope.rcpt_tos else "")[1] or "unknown"
         name = f"{now():%Y%m%dT%H%M%S%f}-{recipient.replace('/', '_')}.eml"
         path = self.directory / name
-        path.write_bytes(envelope.original_content or envelope.content)
+        path.write_bytes(_received_bytes(envelope))
         logger.warning("Sent mail to %s saved as %s", recipient, path)
         return "250 2.0.0 OK: saved"
 

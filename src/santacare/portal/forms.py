@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +41,9 @@ class NewTicketForm(forms.Form):
         max_length=300,
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("hardware_fault"):
             # R9: a replacement part needs somewhere to go and someone to receive it.
             if not (data.get("delivery_address") or "").strip():
@@ -90,7 +93,9 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Write a message.")},
     )
-    files = MultipleFileField(label=_("Attachments"), required=False)
+    # The form's metaclass moves declared fields into base_fields, so `self.files` stays the
+    # uploads; the stubs do not know that.
+    files = MultipleFileField(label=_("Attachments"), required=False)  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

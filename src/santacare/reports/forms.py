@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,12 +36,13 @@ class ReportForm(forms.Form):
             )
         else:
             # A customer sees its own company only; grouping by customer would say nothing.
-            self.fields["group"].choices = [
+            cast(forms.ChoiceField, self.fields["group"]).choices = [
                 (key, label) for key, label in Dimension.LABELS.items() if key != Dimension.CUSTOMER
             ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         first, last = data.get("first"), data.get("last")
         if first and last and first > last:
             raise forms.ValidationError(_("The first month must not be after the last."))

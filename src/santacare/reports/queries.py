@@ -155,7 +155,8 @@ GROUP BY clock, month, {column}
 
 
 def _clock_figures(query: ReportQuery):
-    conditions, params = [], [ClockName.RESPONSE.value, ClockName.RESTORE.value]
+    conditions: list[str] = []
+    params: list[str | int | date] = [ClockName.RESPONSE.value, ClockName.RESTORE.value]
     if query.customer_id is not None:
         conditions.append("customer_id = %s")
         params.append(query.customer_id)

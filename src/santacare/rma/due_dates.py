@@ -15,3 +15,13 @@ def return_due_date(delivered_at: datetime, *, window_days: int) -> date:
             break
         due += timedelta(days=1)
     return due
+
+
+def returned_late(returned_at: datetime | None, return_due: date | None) -> bool:
+    """Sent back after its due date (Helsinki day). With no due date (cleared in the admin, or
+    never delivered) a return cannot be late."""
+    return (
+        returned_at is not None
+        and return_due is not None
+        and helsinki(returned_at).date() > return_due
+    )

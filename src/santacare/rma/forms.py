@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from santacare.installbase.models import Vendor
 
@@ -11,7 +12,9 @@ from .models import Rma
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def moment_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateTimeField:
+def moment_field(
+    label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = ""
+) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=required,

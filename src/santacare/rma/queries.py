@@ -15,6 +15,7 @@ from santacare.sla.clocks import ClockContext, ClockState, replacement_clock
 from santacare.tickets.access import may_act_on
 from santacare.tickets.models import Ticket
 
+from .due_dates import returned_late
 from .models import DeviceSwap, Rma
 
 PAGE_SIZE = 50
@@ -44,6 +45,13 @@ def rmas_for_ticket(ticket: Ticket) -> list[Rma]:
 
 def is_overdue(rma: Rma, *, today: date) -> bool:
     return rma.awaits_return and rma.return_due is not None and rma.return_due < today
+
+
+def days_overdue(rma: Rma, *, today: date) -> int:
+    """Whole days past the return due date; 0 for a return that is not overdue."""
+    if rma.return_due is None or not is_overdue(rma, today=today):
+        return 0
+    return (today - rma.return_due).days
 
 
 def overdue_q(today: date) -> Q:
@@ -173,7 +181,7 @@ def vendor_month_report(*, start: date, end: date, today: date) -> list[VendorMo
                 row.delivered_on_promise += 1
             target = context.target(rma.ticket.service_level_id, rma.ticket.priority)
             if target is not None:
-                level = context.levels[rma.ticket.service_level_id]
+                level = context.levels[target.service_level_id]
                 clock = replacement_clock(
                     target=target,
                     calendar=context.calendar(level.coverage),
@@ -186,11 +194,7 @@ def vendor_month_report(*, start: date, end: date, today: date) -> list[VendorMo
                 row.sla_met += clock.state == ClockState.MET
         if is_overdue(rma, today=today):
             row.overdue_now += 1
-        elif (
-            rma.returned_at is not None
-            and rma.return_due is not None
-            and helsinki(rma.returned_at).date() > rma.return_due
-        ):
+        elif returned_late(rma.returned_at, rma.return_due):
             row.returned_late += 1
     return sorted(rows.values(), key=lambda row: (row.month, row.vendor))
 

@@ -32,7 +32,7 @@ from .checks import (
     require_agent,
     require_status,
 )
-from .due_dates import return_due_date
+from .due_dates import return_due_date, returned_late
 from .errors import RmaError, RmaErrorCode
 from .mail import mail_contact, return_instruction_recipients
 from .models import Rma
@@ -313,7 +313,7 @@ def confirm_return(
         by_label=str(by or by_contact),
         courier_code=code,
         returned_at=locked.returned_at,
-        late=helsinki(locked.returned_at).date() > locked.return_due,
+        late=returned_late(locked.returned_at, locked.return_due),
     )
     _refresh(rma, locked)
     return locked

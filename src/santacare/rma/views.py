@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from santacare.accounts.access import agent_required
+from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.paging import query_with
 from santacare.core.time import helsinki, now
 from santacare.customers.access import current_contact
@@ -28,6 +28,7 @@ from . import forms, services
 from .errors import RmaError
 from .models import Rma
 from .queries import (
+    days_overdue,
     desk_rmas,
     device_history,
     is_overdue,
@@ -44,7 +45,7 @@ def _today() -> date:
 
 @require_GET
 @agent_required
-def rma_list(request: HttpRequest) -> HttpResponse:
+def rma_list(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     page = desk_rmas(
@@ -71,16 +72,14 @@ def rma_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @agent_required
-def overdue(request: HttpRequest) -> HttpResponse:
+def overdue(request: AuthenticatedRequest) -> HttpResponse:
     today = _today()
     page = overdue_returns(today=today, after=request.GET.get("after", ""))
-    for rma in page.items:
-        rma.days_overdue = (today - rma.return_due).days
     return render(
         request,
         "rma/overdue.html",
         {
-            "rmas": page.items,
+            "rows": [(rma, days_overdue(rma, today=today)) for rma in page.items],
             "next_query": query_with(request.GET, after=page.next_cursor),
             "previous_query": query_with(request.GET, after=page.previous_cursor),
             "today": today,
@@ -91,7 +90,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @agent_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedRequest) -> HttpResponse:
     today = _today()
     form = forms.ReportForm(request.GET or {"year": today.year})
     year = form.cleaned_data["year"] if form.is_valid() else today.year
@@ -119,7 +118,7 @@ def _add_error(form: Any, error: RmaError) -> None:
 
 
 @agent_required
-def create(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def create(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = _agent_ticket(tracking_number)
     device = ticket.device
     initial = {
@@ -235,13 +234,13 @@ def _agent_rma(pk: int) -> Rma:
 
 @require_GET
 @agent_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "rma/detail.html", _detail_context(_agent_rma(pk)))
 
 
 @require_POST
 @agent_required
-def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def action(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
     if name not in ACTIONS:
         raise Http404
     rma = _agent_rma(pk)
@@ -267,7 +266,7 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @require_GET
 @agent_required
-def device_swaps(request: HttpRequest, pk: int) -> HttpResponse:
+def device_swaps(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(Device.objects.select_related("customer", "contract"), pk=pk)
     return render(
         request,
@@ -276,7 +275,7 @@ def device_swaps(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _customer_ticket(request: HttpRequest, tracking_number: str) -> Ticket:
+def _customer_ticket(request: AuthenticatedRequest, tracking_number: str) -> Ticket:
     """The ticket, if the user is a technical contact of its customer; 404 otherwise, so a
     stranger learns nothing about whether it exists."""
     contact = current_contact(request.user)
@@ -292,7 +291,7 @@ def _customer_ticket(request: HttpRequest, tracking_number: str) -> Ticket:
 
 @require_GET
 @login_required
-def customer_ticket(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def customer_ticket(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = _customer_ticket(request, tracking_number)
     return render(
         request,
@@ -303,7 +302,7 @@ def customer_ticket(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def confirm_return(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = current_contact(request.user)
     rma = rma_for_contact(contact, pk) if contact else None
     if rma is None:

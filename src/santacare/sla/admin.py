@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import ClockResult, SlaNotice, SlaTarget
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(admin.ModelAdmin[SlaTarget]):
     list_display = [
         "service_level",
         "priority",
@@ -19,20 +20,20 @@ class SlaTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaNotice)
-class SlaNoticeAdmin(admin.ModelAdmin):
+class SlaNoticeAdmin(admin.ModelAdmin[SlaNotice]):
     list_display = ["ticket", "clock", "kind", "due", "created_at"]
     list_filter = ["clock", "kind"]
     raw_id_fields = ["ticket"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: SlaNotice | None = None) -> bool:
         return False
 
 
 @admin.register(ClockResult)
-class ClockResultAdmin(admin.ModelAdmin):
+class ClockResultAdmin(admin.ModelAdmin[ClockResult]):
     list_display = ["ticket", "clock", "elapsed_minutes", "target_minutes", "met", "month"]
     list_filter = ["clock", "met", "priority", "channel"]
     raw_id_fields = ["ticket", "customer"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ClockResult | None = None) -> bool:
         return False

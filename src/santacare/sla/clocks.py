@@ -281,8 +281,8 @@ def replacement_clock(
 ) -> Clock:
     """The replacement-delivery clock, fed by the RMA: from the order of the replacement part to
     its delivery. Next business day (with the order cut-off) or N covered hours; no pauses."""
-    if target.replacement_rule == ReplacementRule.HOURS and target.replacement_minutes:
-        minutes: int | None = target.replacement_minutes
+    minutes = target.replacement_minutes
+    if target.replacement_rule == ReplacementRule.HOURS and minutes:
         due, lines = calendars.add_business_time(
             ordered_at, timedelta(minutes=minutes), calendar=calendar
         )
@@ -293,14 +293,15 @@ def replacement_clock(
             ordered_at, calendar=business_days, cutoff=target.replacement_cutoff
         )
     lines.append(gettext("due %(due)s") % {"due": format_moment(due)})
-    stopped = delivered_at is not None and delivered_at <= now
-    end = delivered_at if stopped else now
-    if stopped:
-        state = ClockState.MET if delivered_at <= due else ClockState.MISSED
+    # As with measure_clock's stop: a delivery after `now` has not happened as of `now`.
+    delivered = delivered_at if delivered_at is not None and delivered_at <= now else None
+    end = delivered or now
+    if delivered is not None:
+        state = ClockState.MET if delivered <= due else ClockState.MISSED
         lines.append(
             gettext("delivered %(moment)s: %(verdict)s")
             % {
-                "moment": format_moment(delivered_at),
+                "moment": format_moment(delivered),
                 "verdict": gettext("met") if state == ClockState.MET else gettext("missed"),
             }
         )
@@ -310,7 +311,7 @@ def replacement_clock(
         name=ClockName.REPLACEMENT,
         target_minutes=minutes,
         due=due,
-        stopped_at=delivered_at if stopped else None,
+        stopped_at=delivered,
         paused=False,
         state=state,
         remaining=due - end,

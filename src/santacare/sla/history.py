@@ -85,4 +85,4 @@ def ticket_history(ticket: Ticket, *, events: Iterable[Event] | None = None) -> 
 def _by_agent(event: Event) -> bool:
     # The role, not is_agent: an agent who has since left still closed it as an agent. A contact
     # acting in the portal or by mail is recorded by label only, with no user.
-    return event.actor_id is not None and event.actor.role != User.Role.CUSTOMER
+    return event.actor is not None and event.actor.role != User.Role.CUSTOMER

@@ -8,7 +8,7 @@ from .models import ReplacementRule, SlaTarget
 
 # Defaults seeded by `santacare demo`; admins edit them afterwards. Basic counts office hours
 # (Mon–Fri 8–16), Advanced counts 24 × 7. Minutes: (response, restore, replacement rule, hours).
-DEFAULT_TARGETS = {
+DEFAULT_TARGETS: dict[str, dict[str, tuple[int, int, ReplacementRule, int | None]]] = {
     "SantaCare Basic": {
         "P1": (60, 480, ReplacementRule.NEXT_BUSINESS_DAY, None),
         "P2": (180, 960, ReplacementRule.NEXT_BUSINESS_DAY, None),

@@ -1,29 +1,35 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Attachment, Event, Message, Ticket
 
 
-class MessageInline(admin.StackedInline):
+class MessageInline(admin.StackedInline[Message, Ticket]):
     model = Message
     extra = 0
-    fields = ["visibility", "direction", "channel", "author_email", "body", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "visibility",
+        "direction",
+        "channel",
+        "author_email",
+        "body",
+        "created_at",
+    )
     can_delete = False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[Event, Ticket]):
     model = Event
     extra = 0
-    fields = ["created_at", "kind", "actor_label", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "actor_label", "data")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Ticket | None = None) -> bool:
         return False
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(admin.ModelAdmin[Ticket]):
     list_display = [
         "tracking_number",
         "subject",
@@ -55,6 +61,6 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(admin.ModelAdmin[Attachment]):
     list_display = ["filename", "content_type", "size", "created_at"]
     raw_id_fields = ["message"]

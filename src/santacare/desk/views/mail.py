@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from santacare.accounts.access import agent_required
+from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.paging import Page, keyset_page, query_with
 from santacare.mailgate.models import InboundMail
 from santacare.mailgate.queries import mail_for_review, refused_mail
@@ -16,7 +16,9 @@ from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
 MAIL_PAGE_SIZE = 100
 
 
-def _page(mails: QuerySet[InboundMail], request: HttpRequest, name: str) -> Page[InboundMail]:
+def _page(
+    mails: QuerySet[InboundMail], request: AuthenticatedRequest, name: str
+) -> Page[InboundMail]:
     return keyset_page(
         mails,
         order=("-received_at", "-id"),
@@ -28,7 +30,7 @@ def _page(mails: QuerySet[InboundMail], request: HttpRequest, name: str) -> Page
 
 @require_GET
 @agent_required
-def mail_review(request: HttpRequest) -> HttpResponse:
+def mail_review(request: AuthenticatedRequest) -> HttpResponse:
     """Held and quarantined mail to review, and the mail refused lately, with the reasons."""
     to_review = _page(mail_for_review(), request, "review")
     refused = _page(refused_mail(), request, "refused")
@@ -46,7 +48,7 @@ def mail_review(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
-def mail_release(request: HttpRequest, mail_id: int) -> HttpResponse:
+def mail_release(request: AuthenticatedRequest, mail_id: int) -> HttpResponse:
     mail = get_object_or_404(InboundMail, pk=mail_id)
     release_held_mail(mail, by=request.user)
     messages.success(request, _("The mail was released."))
@@ -55,7 +57,7 @@ def mail_release(request: HttpRequest, mail_id: int) -> HttpResponse:
 
 @require_POST
 @agent_required
-def mail_open_ticket(request: HttpRequest, mail_id: int) -> HttpResponse:
+def mail_open_ticket(request: AuthenticatedRequest, mail_id: int) -> HttpResponse:
     mail = get_object_or_404(InboundMail, pk=mail_id)
     result = open_ticket_from_mail(mail, by=request.user)
     if result.ticket is None:

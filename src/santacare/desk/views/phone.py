@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from santacare.accounts.access import agent_required
+from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.text import clean_line
 from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
@@ -41,7 +41,7 @@ def _pick(objects, value: str | None):
     return objects.filter(pk=value).first()
 
 
-def _selection(request: HttpRequest, params) -> dict:
+def _selection(request: AuthenticatedRequest, params) -> dict:
     """What the agent has picked so far: the caller, the device, or both."""
     today = helsinki(now()).date()
     contact = _pick(Contact.objects.select_related("customer"), params.get("contact"))
@@ -94,7 +94,7 @@ def _initial_for(selection: dict) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @agent_required
-def phone_intake(request: HttpRequest) -> HttpResponse:
+def phone_intake(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PhoneIntakeForm(request.POST)
         selection = _selection(request, request.POST)
@@ -140,7 +140,7 @@ def phone_intake(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @agent_required
-def phone_lookup(request: HttpRequest) -> HttpResponse:
+def phone_lookup(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     context = {
         "q": clean_line(query, max_length=200),
@@ -152,6 +152,6 @@ def phone_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @agent_required
-def phone_opened(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def phone_opened(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     return render(request, "desk/phone_opened.html", {"ticket": ticket})

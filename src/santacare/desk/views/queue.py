@@ -1,10 +1,11 @@
 """The desk's queues: tabs with counts, filters, search and pages."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django_stubs_ext import StrOrPromise
 
-from santacare.accounts.access import agent_required
+from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.paging import query_with
 from santacare.core.time import now
 
@@ -14,7 +15,7 @@ from ..queues import Filters, Queue, filtered_tickets, queue_counts, risk_page, 
 
 @require_GET
 @agent_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     filters = Filters(
@@ -44,6 +45,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _queue_tabs(request: HttpRequest) -> list[tuple[str, str, int]]:
+def _queue_tabs(request: AuthenticatedRequest) -> list[tuple[str, StrOrPromise, int]]:
     counts = queue_counts(request.user)
     return [(name, label, counts[name]) for name, label in Queue.LABELS.items()]

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from santacare.accounts.access import agent_required
+from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.time import helsinki, now
 from santacare.installbase.entitlement import entitlement
 from santacare.outbox.queries import mail_of_ticket
@@ -99,12 +99,12 @@ def _control_forms(ticket: Ticket) -> dict:
 
 @require_GET
 @agent_required
-def ticket_workspace(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_workspace(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number, related=True)
     return render(request, "desk/ticket.html", _workspace_context(ticket))
 
 
-def _after_change(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+def _after_change(request: AuthenticatedRequest, ticket: Ticket) -> HttpResponse:
     """htmx gets the controls and (out of band) the event log; a plain form gets a redirect."""
     if not request.htmx:
         return redirect("desk:ticket", tracking_number=ticket.tracking_number)
@@ -116,7 +116,7 @@ def _after_change(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     return HttpResponse(controls + log)
 
 
-def _invalid(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
+def _invalid(request: AuthenticatedRequest, ticket: Ticket, text: str) -> HttpResponse:
     if request.htmx:
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
     messages.error(request, text)
@@ -125,7 +125,7 @@ def _invalid(request: HttpRequest, ticket: Ticket, text: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_status(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -136,7 +136,7 @@ def ticket_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_priority(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_priority(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     form = PriorityForm(request.POST)
     if not form.is_valid():
@@ -147,7 +147,7 @@ def ticket_priority(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_assign(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     if "take" in request.POST:
         agent = request.user
@@ -162,7 +162,7 @@ def ticket_assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_called(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_called(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     record_phone_call(ticket, by=request.user)
     return redirect("desk:ticket", tracking_number=ticket.tracking_number)
@@ -170,7 +170,7 @@ def ticket_called(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_reply(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -186,7 +186,7 @@ def ticket_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
             author_user=request.user,
             internal=form.cleaned_data["internal"],
         )
-        if result.outcome != Outcome.APPENDED:
+        if result.outcome != Outcome.APPENDED or result.message is None:
             return _invalid(request, ticket, result.explanation())
         if upload is not None:
             store_attachment(
@@ -204,12 +204,12 @@ def ticket_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_GET
 @agent_required
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: AuthenticatedRequest, attachment_id: int) -> HttpResponse:
     """Agents see every customer's files (R2 desk role); served as a download only."""
     return attachment_response(get_object_or_404(Attachment, pk=attachment_id))
 
 
-def _other_ticket(request: HttpRequest) -> Ticket | None:
+def _other_ticket(request: AuthenticatedRequest) -> Ticket | None:
     form = OtherTicketForm(request.POST)
     if not form.is_valid():
         return None
@@ -220,7 +220,7 @@ def _other_ticket(request: HttpRequest) -> Ticket | None:
 
 @require_POST
 @agent_required
-def ticket_merge(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_merge(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     target = _other_ticket(request)
     if target is None:
@@ -239,7 +239,7 @@ def ticket_merge(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_link(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_link(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     other = _other_ticket(request)
     if other is None:
@@ -253,7 +253,7 @@ def ticket_link(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @agent_required
-def ticket_unlink(request: HttpRequest, tracking_number: str, other: str) -> HttpResponse:
+def ticket_unlink(request: AuthenticatedRequest, tracking_number: str, other: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number)
     unlink_tickets(ticket, other=desk_ticket_or_404(other), by=request.user)
     return redirect("desk:ticket", tracking_number=ticket.tracking_number)

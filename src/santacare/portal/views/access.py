@@ -40,9 +40,10 @@ def request_access(request: HttpRequest) -> HttpResponse:
 def verify_access(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the verification mail: the person chooses a password and is in."""
     access_request = access.access_request_for_token(token)
-    if access_request is None:
+    if access_request is None or access_request.contact is None:
         return render(request, "portal/access_link_invalid.html", status=404)
-    form = access.activation_form(access_request, data=request.POST or None)
+    contact = access_request.contact
+    form = access.activation_form(contact, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = access.activate_account(
@@ -55,7 +56,7 @@ def verify_access(request: HttpRequest, token: str) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your portal account is ready."))
         response = redirect("portal:overview")
-        remember_language(request, response, language=access_request.contact.language)
+        remember_language(request, response, language=contact.language)
         return response
     return render(
         request, "portal/verify_access.html", {"form": form, "access_request": access_request}

@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from santacare.core.paging import keyset_page, query_with
 from santacare.core.time import helsinki, now
-from santacare.customers.access import contact_required
+from santacare.customers.access import ContactRequest, contact_required
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
@@ -35,7 +35,7 @@ def _company_device_or_404(contact: Contact, serial_number: str) -> Device:
 
 @require_GET
 @contact_required
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: ContactRequest) -> HttpResponse:
     contact = request.contact
     open_tickets = queries.tickets_for_contact(contact, status=queries.StatusFilter.OPEN)
     return render(
@@ -53,7 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @contact_required
-def device_list(request: HttpRequest) -> HttpResponse:
+def device_list(request: ContactRequest) -> HttpResponse:
     contact = request.contact
     search = request.GET.get("q", "").strip()[:100]
     devices = devices_for_customer(contact.customer)
@@ -92,7 +92,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @contact_required
-def find_device(request: HttpRequest) -> HttpResponse:
+def find_device(request: ContactRequest) -> HttpResponse:
     """Open a ticket without picking a device first: the serial number leads to the form."""
     form = SerialSearchForm(request.GET or None)
     if form.is_valid():
@@ -121,7 +121,7 @@ def _prefilled(contact: Contact, device: Device) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @contact_required
-def new_ticket(request: HttpRequest, serial_number: str) -> HttpResponse:
+def new_ticket(request: ContactRequest, serial_number: str) -> HttpResponse:
     contact = request.contact
     device = _company_device_or_404(contact, serial_number)
     status = entitlement(device, on=helsinki(now()).date())
@@ -178,7 +178,7 @@ def new_ticket(request: HttpRequest, serial_number: str) -> HttpResponse:
 
 @require_GET
 @contact_required
-def phone_check(request: HttpRequest, serial_number: str) -> HttpResponse:
+def phone_check(request: ContactRequest, serial_number: str) -> HttpResponse:
     """htmx: the R8 phone notice for the priority just chosen, before anything is sent."""
     device = _company_device_or_404(request.contact, serial_number)
     reason = _phone_only(device, priority=request.GET.get("priority"))

@@ -6,7 +6,7 @@ another company's ticket is a 404 (not "forbidden": its existence is not reveale
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from santacare.core.paging import keyset_page
 from santacare.core.time import now
-from santacare.customers.access import contact_required
+from santacare.customers.access import ContactRequest, contact_required
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
 from santacare.sla.clocks import ticket_clocks
 from santacare.tickets import queries
@@ -35,7 +35,7 @@ PAGE_SIZE = 25
 
 @require_GET
 @contact_required
-def ticket_list(request: HttpRequest) -> HttpResponse:
+def ticket_list(request: ContactRequest) -> HttpResponse:
     contact = request.contact
     scope = request.GET.get("scope", "company")
     status = request.GET.get("status", queries.StatusFilter.OPEN)
@@ -83,7 +83,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _ticket_page(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm) -> HttpResponse:
+def _ticket_page(request: ContactRequest, ticket: Ticket, reply_form: ReplyForm) -> HttpResponse:
     return render(
         request,
         "portal/ticket.html",
@@ -105,9 +105,9 @@ def _ticket_page(request: HttpRequest, ticket: Ticket, reply_form: ReplyForm) ->
 
 @require_GET
 @contact_required
-def ticket_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def ticket_detail(request: ContactRequest, tracking_number: str) -> HttpResponse:
     ticket = queries.ticket_for_contact_or_404(request.contact, tracking_number)
-    if ticket.merged_into_id:
+    if ticket.merged_into is not None:
         merged = queries.ticket_for_contact_or_404(
             request.contact, ticket.merged_into.tracking_number
         )
@@ -117,7 +117,7 @@ def ticket_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_POST
 @contact_required
-def reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def reply(request: ContactRequest, tracking_number: str) -> HttpResponse:
     """R4: a portal reply joins the same thread as the customer's email."""
     ticket = queries.ticket_for_contact_or_404(request.contact, tracking_number)
     form = ReplyForm(request.POST, request.FILES)
@@ -165,9 +165,9 @@ def _store_files(message, files) -> list[tuple[str, str]]:
 
 @require_POST
 @contact_required
-def set_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def set_status(request: ContactRequest, tracking_number: str) -> HttpResponse:
     ticket = queries.ticket_for_contact_or_404(request.contact, tracking_number)
-    action = request.POST.get("action")
+    action = request.POST.get("action", "")
     target = {"close": Ticket.Status.CLOSED, "reopen": Ticket.Status.IN_PROGRESS}.get(action)
     if target is None:
         return HttpResponse(_("Unknown action."), status=400)
@@ -183,6 +183,6 @@ def set_status(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @require_GET
 @contact_required
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: ContactRequest, attachment_id: int) -> HttpResponse:
     attachment = queries.attachment_for_contact_or_404(request.contact, attachment_id)
     return attachment_response(attachment)

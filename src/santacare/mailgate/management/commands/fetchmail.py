@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from santacare.mailgate.imap import MailboxConfig, connect, fetch_mailbox, idle_until_mail
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 class Command(BaseCommand):
     help = __doc__
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--url", default="", help="imap[s]://user:password@host:port/INBOX")
         parser.add_argument("--once", action="store_true", help="Fetch once and exit.")
         parser.add_argument("--idle", action="store_true", help="Wait with IMAP IDLE.")

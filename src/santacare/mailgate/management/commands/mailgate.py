@@ -11,7 +11,7 @@ import logging
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
@@ -27,7 +27,7 @@ EX_TEMPFAIL = 75
 class Command(BaseCommand):
     help = __doc__
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print the outcome as JSON.")
         parser.add_argument("--sender", default="", help="Envelope sender (Postfix ${sender}).")
         parser.add_argument("--recipient", action="append", default=[], help="Envelope recipient.")

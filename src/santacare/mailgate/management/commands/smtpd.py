@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from santacare.mailgate.smtpd import FileSinkHandler, InboundHandler, make_controller
 
@@ -18,7 +18,7 @@ from santacare.mailgate.smtpd import FileSinkHandler, InboundHandler, make_contr
 class Command(BaseCommand):
     help = __doc__
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=2525)
         parser.add_argument("--outbox-dir", default="", help="Development sink: save mail here.")
