@@ -202,6 +202,8 @@ MAILGATE_INSTANCE = env("MAILGATE_INSTANCE", default="")
 MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR = env.int(
     "MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR", default=20
 )
+# Wall-clock seconds one inbound mail may take to parse; a mail over it is quarantined.
+MAILGATE_PROCESSING_SECONDS = env.int("MAILGATE_PROCESSING_SECONDS", default=60)
 SANTACARE_MAX_ATTACHMENT_BYTES = env.int("SANTACARE_MAX_ATTACHMENT_BYTES", default=20 * 1024 * 1024)
 
 # --- The desk's public contact details (R8, R10, R15) -------------------------------------------
@@ -217,11 +219,24 @@ ALLOW_OUT_OF_CONTRACT = env.bool("SANTACARE_ALLOW_OUT_OF_CONTRACT", default=Fals
 
 # --- Background work --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+HUEY_CLASS = "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey"
 HUEY = {
-    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "huey_class": HUEY_CLASS,
     "name": "santacare",
     "immediate": env.bool("HUEY_IMMEDIATE", default=False),
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+# Inbound mail is processed on a queue of its own, by its own consumer (`santacare
+# mail_worker`): however long a hostile mail takes, sending and the SLA sweeps never wait on it.
+HUEY_INBOUND_MAIL = {
+    **HUEY,
+    "name": "santacare-inbound-mail",
+    "connection": (
+        {"url": REDIS_URL}
+        if REDIS_URL
+        else {"filename": str(VAR_DIR / "huey-inbound-mail.sqlite3")}
+    ),
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 
