@@ -42,7 +42,7 @@ class _Budget:
         self.deadline = deadline
 
     def check(self, stage: str) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
             raise MailOverBudgetError(f"processing time budget used up {stage}")
 
 
