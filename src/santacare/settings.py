@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "santacare.core.middleware.ContentSecurityPolicyMiddleware",
+    "santacare.core.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "santacare.urls"
@@ -252,8 +253,14 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Form fields (files aside) over this are refused; uploaded files over the second go to a
+# temporary file instead of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The whole request, files included: a larger one gets the 413 page before anything reads it.
+SANTACARE_MAX_REQUEST_BYTES = env.int(
+    "SANTACARE_MAX_REQUEST_BYTES", default=2 * SANTACARE_MAX_ATTACHMENT_BYTES + 1024 * 1024
+)
 
 LOGGING = {
     "version": 1,
