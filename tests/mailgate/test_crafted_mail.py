@@ -249,3 +249,21 @@ def test_crafted_mail_dos_outbox_mail_is_sent_while_inbound_mail_waits_on_its_ow
     assert run_queue(inbound_mail_huey) == 1
     hostile.refresh_from_db()
     assert hostile.state == InboundMail.State.PROCESSED
+
+
+def test_crafted_mail_dos_html_within_the_caps_but_deep_still_gives_its_text():
+    parsed = parse_mail(html_mail("alice@alice.example", "<div>" * 499 + REQUEST))
+
+    assert parsed.limits_applied == []
+    assert parsed.text == REQUEST
+
+
+@pytest.mark.django_db
+def test_crafted_mail_dos_the_caller_is_told_which_cap_applied(alice, alice_device):
+    outcome = receive_mail(
+        html_mail(alice.email, "<div>" * 20_000 + REQUEST), source=InboundMail.Source.PIPE
+    )
+
+    assert outcome.as_json()["reason"] == (
+        "HTML nested 20000 levels deep (limit 500): shown as plain text"
+    )

@@ -15,6 +15,7 @@ MAX_ATTEMPTS tries.
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -107,6 +108,8 @@ def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
             outcome = route(mail, parsed)
             faults.point(faults.MID_TRANSACTION)
             _record(mail, outcome, limits_applied=parsed.limits_applied)
+            if parsed.limits_applied:
+                outcome = replace(outcome, reason=mail.reason)
     except (DatabaseError, faults.InjectedFault):
         raise  # transient or a simulated crash: the mail stays `received` for the sweep
     except Exception as error:

@@ -89,7 +89,8 @@ def _parse(raw: bytes, budget: _Budget) -> ParsedMail:
     elif html:
         parsed.html = sanitize_html(html)
         budget.check("after sanitizing the HTML")
-        text = text or html_to_text(parsed.html)
+        # inscriptis gives up (an empty string) on markup a few hundred levels deep.
+        text = text or html_to_text(parsed.html).strip() or flatten_html(parsed.html)
     parsed.text = clean_text(text, max_length=MAX_TEXT_CHARS)
     budget.check("after extracting the text")
     parsed.defects += [type(defect).__name__ for defect in message.defects][:20]
