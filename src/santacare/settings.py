@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "santacare.accounts.mfa.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "santacare.core.middleware.ContentSecurityPolicyMiddleware",
+    "santacare.core.middleware.RequestSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "santacare.urls"
@@ -214,6 +215,8 @@ MAILGATE_INSTANCE = env("MAILGATE_INSTANCE", default="")
 MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR = env.int(
     "MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR", default=20
 )
+# Wall-clock seconds one inbound mail may take to parse; a mail over it is quarantined.
+MAILGATE_PROCESSING_SECONDS = env.int("MAILGATE_PROCESSING_SECONDS", default=60)
 SANTACARE_MAX_ATTACHMENT_BYTES = env.int("SANTACARE_MAX_ATTACHMENT_BYTES", default=20 * 1024 * 1024)
 
 # --- The desk's public contact details (R8, R10, R15) -------------------------------------------
@@ -229,11 +232,24 @@ ALLOW_OUT_OF_CONTRACT = env.bool("SANTACARE_ALLOW_OUT_OF_CONTRACT", default=Fals
 
 # --- Background work --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+HUEY_CLASS = "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey"
 HUEY = {
-    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "huey_class": HUEY_CLASS,
     "name": "santacare",
     "immediate": env.bool("HUEY_IMMEDIATE", default=False),
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(VAR_DIR / "huey.sqlite3")},
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+# Inbound mail is processed on a queue of its own, by its own consumer (`santacare
+# mail_worker`): however long a hostile mail takes, sending and the SLA sweeps never wait on it.
+HUEY_INBOUND_MAIL = {
+    **HUEY,
+    "name": "santacare-inbound-mail",
+    "connection": (
+        {"url": REDIS_URL}
+        if REDIS_URL
+        else {"filename": str(VAR_DIR / "huey-inbound-mail.sqlite3")}
+    ),
     "consumer": {"workers": 2, "worker_type": "thread"},
 }
 
@@ -271,8 +287,14 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Form fields (files aside) over this are refused; uploaded files over the second go to a
+# temporary file instead of memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The whole request, files included: a larger one gets the 413 page before anything reads it.
+SANTACARE_MAX_REQUEST_BYTES = env.int(
+    "SANTACARE_MAX_REQUEST_BYTES", default=2 * SANTACARE_MAX_ATTACHMENT_BYTES + 1024 * 1024
+)
 
 LOGGING = {
     "version": 1,

@@ -85,12 +85,17 @@ class SmtpSink:
 def huey_immediate() -> Iterator[None]:
     from huey.contrib.djhuey import HUEY
 
-    previous = HUEY.immediate
-    HUEY.immediate = True
+    from santacare.mailgate.queue import inbound_mail_huey
+
+    hueys = (HUEY, inbound_mail_huey)
+    previous = [huey.immediate for huey in hueys]
+    for huey in hueys:
+        huey.immediate = True
     try:
         yield
     finally:
-        HUEY.immediate = previous
+        for huey, was_immediate in zip(hueys, previous, strict=True):
+            huey.immediate = was_immediate
 
 
 @pytest.fixture

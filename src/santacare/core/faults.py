@@ -1,10 +1,10 @@
 """Fault-injection points for the crash-window tests (no-ops in production).
 
 A point is named where a crash would hurt: between receiving a mail and storing it, between
-storing and processing, inside the ticket transaction, after its commit, and between the SMTP
-server's 250 and the outbox row marked sent. The tests arm a point either in-process
-(`inject`) or for a subprocess through SANTACARE_FAULT="<point>:<raise|exit>", and then check that
-nothing was lost and nothing done twice.
+storing and processing, while parsing, inside the ticket transaction, after its commit, and
+between the SMTP server's 250 and the outbox row marked sent. The tests arm a point either
+in-process (`inject`) or for a subprocess through SANTACARE_FAULT="<point>:<raise|exit>", and then
+check that nothing was lost and nothing done twice.
 """
 
 import os
@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 AFTER_RECEIVE = "after_receive"
 AFTER_RAW_INSERT = "after_raw_insert"
+MID_PARSE = "mid_parse"
 MID_TRANSACTION = "mid_transaction"
 AFTER_COMMIT = "after_commit"
 AFTER_SMTP_250 = "after_smtp_250"

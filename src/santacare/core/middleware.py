@@ -1,6 +1,8 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 # Inline scripts are not allowed: customer mail is shown on our pages, and a sanitizer miss must
 # not become script execution. htmx is served from our own static files.
@@ -18,3 +20,30 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body over SANTACARE_MAX_REQUEST_BYTES before anything reads it, with a
+    page that says why (413) rather than a failure deeper down."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.SANTACARE_MAX_REQUEST_BYTES
+        if length > limit:
+            return render(
+                request,
+                "core/request_too_large.html",
+                {"limit_mb": limit // (1024 * 1024), "file_limit_mb": _file_limit_mb()},
+                status=413,
+            )
+        return self.get_response(request)
+
+
+def _file_limit_mb() -> int:
+    return int(settings.SANTACARE_MAX_ATTACHMENT_BYTES) // (1024 * 1024)

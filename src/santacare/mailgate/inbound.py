@@ -3,22 +3,31 @@ intake service (`routing.py`); the agents' actions on held mail are in `review.p
 
 Semantics (docs/mail.md): exactly-once effect. `store_inbound_mail` commits the raw message in
 its own short transaction, de-duplicated on the Message-ID (or the raw bytes' hash when there is
-none); only then may the caller acknowledge it (exit 0, SMTP 250, IMAP move). Processing runs
-in one transaction per message with the row locked, so a crash anywhere leaves the mail
-`received` and the sweep processes it again, once.
+none); only then may the caller acknowledge it (exit 0, SMTP 250, IMAP move).
+
+Processing claims the mail and counts the attempt in a short transaction of its own, parses
+with no lock held and within a time budget, then routes and records the outcome in one
+transaction with the row locked. A crash anywhere leaves the mail `received` and the sweep
+processes it again, once; a mail whose processing never finishes is quarantined after
+MAX_ATTEMPTS tries.
 """
 
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 
 from santacare.core import faults
 from santacare.core.time import now
 
 from .models import InboundMail
 from .parse import parse_mail
+from .parsed import MalformedMailError
 from .routing import MailOutcome, route
 from .store import store_inbound_mail
 
@@ -26,6 +35,12 @@ logger = logging.getLogger(__name__)
 
 # A mail left `received` this long was lost by its processor (a crash): the sweep takes it.
 PENDING_GRACE = timedelta(minutes=2)
+# A claimed mail is not claimed again by the sweep for this long; it outlasts the processing
+# time budget, so only a processor that died leaves a claim to expire.
+CLAIM_LEASE = timedelta(minutes=5)
+# Attempts that may end without an outcome (the processor killed, the machine restarted)
+# before the mail is quarantined rather than tried again.
+MAX_ATTEMPTS = 3
 
 
 def receive_mail(
@@ -50,16 +65,51 @@ def receive_mail(
 
 
 def process_stored_mail(mail_id: int) -> MailOutcome:
-    """Process one stored mail (once); quarantine it if it cannot be understood."""
+    """Process one stored mail (once); quarantine it if it cannot be understood.
+
+    Takes over a claim another processor holds: the callers (an MTA's retry, a new IMAP fetch)
+    come only after the earlier delivery ended, so whoever claimed it is gone.
+    """
+    outcome = _process(mail_id, take_over=True)
+    # Taking over, the only mail that is not ours is a processed one: its outcome answers.
+    return outcome or MailOutcome.recorded(InboundMail.objects.get(pk=mail_id))
+
+
+def process_claimable_mail(mail_id: int) -> MailOutcome | None:
+    """Process one stored mail unless a live claim says another worker is on it (then None)."""
+    return _process(mail_id, take_over=False)
+
+
+def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
+    attempt = _claim(mail_id, take_over=take_over)
+    if attempt is None:
+        mail = InboundMail.objects.select_related("ticket").get(pk=mail_id)
+        return MailOutcome.recorded(mail) if mail.state == InboundMail.State.PROCESSED else None
+    if attempt > MAX_ATTEMPTS:
+        return _quarantine(
+            mail_id,
+            f"gave up: {MAX_ATTEMPTS} attempts to process this mail did not finish "
+            "(the processor crashed or was stopped)",
+        )
+    deadline = time.monotonic() + settings.MAILGATE_PROCESSING_SECONDS
+    # Parsed with no transaction open and no lock held: a costly mail delays only itself.
+    raw = InboundMail.objects.values_list("raw", flat=True).get(pk=mail_id)
+    faults.point(faults.MID_PARSE)
+    try:
+        parsed = parse_mail(bytes(raw), deadline=deadline)
+    except MalformedMailError as error:
+        logger.warning("Inbound mail %s quarantined: %s", mail_id, error)
+        return _quarantine(mail_id, f"{type(error).__name__}: {error}")
     try:
         with transaction.atomic():
             mail = InboundMail.objects.select_for_update().get(pk=mail_id)
             if mail.state == InboundMail.State.PROCESSED:
                 return MailOutcome.recorded(mail)
-            parsed = parse_mail(bytes(mail.raw))
             outcome = route(mail, parsed)
             faults.point(faults.MID_TRANSACTION)
-            _record(mail, outcome)
+            _record(mail, outcome, limits_applied=parsed.limits_applied)
+            if parsed.limits_applied:
+                outcome = replace(outcome, reason=mail.reason)
     except (DatabaseError, faults.InjectedFault):
         raise  # transient or a simulated crash: the mail stays `received` for the sweep
     except Exception as error:
@@ -69,38 +119,60 @@ def process_stored_mail(mail_id: int) -> MailOutcome:
     return outcome
 
 
-def _record(mail: InboundMail, outcome: MailOutcome) -> None:
+def _claim(mail_id: int, *, take_over: bool) -> int | None:
+    """Count an attempt and take the claim, committed at once; the attempt number, or None
+    when the mail is processed already (or, without `take_over`, claimed by a live worker)."""
+    moment = now()
+    rows = InboundMail.objects.filter(pk=mail_id, state=InboundMail.State.RECEIVED)
+    if not take_over:
+        rows = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=moment))
+    with transaction.atomic():
+        if not rows.update(
+            processing_attempts=F("processing_attempts") + 1, claimed_until=moment + CLAIM_LEASE
+        ):
+            return None
+        return InboundMail.objects.values_list("processing_attempts", flat=True).get(pk=mail_id)
+
+
+def _record(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str]) -> None:
     mail.state = InboundMail.State.PROCESSED
     mail.outcome = outcome.outcome
-    mail.reason = mail.reason or outcome.reason
+    mail.reason = "; ".join(filter(None, [mail.reason or outcome.reason, *limits_applied]))
     mail.processed_at = now()
-    mail.processing_attempts += 1
+    mail.claimed_until = None
     mail.save()
 
 
 @transaction.atomic
 def _quarantine(mail_id: int, reason: str) -> MailOutcome:
     mail = InboundMail.objects.select_for_update().get(pk=mail_id)
+    if mail.state == InboundMail.State.PROCESSED:
+        return MailOutcome.recorded(mail)
     mail.state = InboundMail.State.PROCESSED
     mail.outcome = InboundMail.Outcome.QUARANTINED
     mail.is_quarantined = True
     mail.reason = reason[:5000]
     mail.processed_at = now()
-    mail.processing_attempts += 1
+    mail.claimed_until = None
     mail.save()
     return MailOutcome(InboundMail.Outcome.QUARANTINED, reason=mail.reason, mail_id=mail.pk)
 
 
 def process_pending_inbound(*, older_than: timedelta = PENDING_GRACE, limit: int = 100) -> int:
     """The sweep: process mail a crash or a lost task left `received`. Returns how many."""
-    pending = InboundMail.objects.filter(
-        state=InboundMail.State.RECEIVED, received_at__lte=now() - older_than
-    ).values_list("pk", flat=True)[:limit]
+    moment = now()
+    pending = (
+        InboundMail.objects.filter(
+            state=InboundMail.State.RECEIVED, received_at__lte=moment - older_than
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=moment))
+        .values_list("pk", flat=True)[:limit]
+    )
     done = 0
     for mail_id in list(pending):
         try:
-            process_stored_mail(mail_id)
-            done += 1
+            if process_claimable_mail(mail_id) is not None:
+                done += 1
         except DatabaseError:
             logger.exception("Inbound mail %s: database error, will retry", mail_id)
     return done

@@ -11,6 +11,28 @@ from .parsed import ParsedAttachment, ParsedMail
 
 MAX_PARTS = 500
 MAX_DEPTH = 20
+# Boundary lines a mail may have before the stdlib parser sees it: every part has one, every
+# multipart a closing one. 20,000 parts took the parser 9 s; this many take well under one.
+MAX_MIME_DELIMITERS = 2 * MAX_PARTS
+
+_BOUNDARY_PARAMETER = re.compile(rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.I)
+_DELIMITER_LINE = re.compile(rb"^--([^\r\n]{1,204})", re.M)
+
+
+def count_mime_delimiters(raw: bytes) -> int:
+    """Lines that start a MIME part or end a multipart, counted in the raw bytes (linear).
+
+    A cheap upper bound first: most mail has few lines starting with "--" at all.
+    """
+    if raw.count(b"\n--") <= MAX_MIME_DELIMITERS:
+        return raw.count(b"\n--")
+    boundaries = {quoted or bare for quoted, bare in _BOUNDARY_PARAMETER.findall(raw)}
+    count = 0
+    for match in _DELIMITER_LINE.finditer(raw):
+        line = match[1].rstrip(b" \t")
+        if line in boundaries or line.removesuffix(b"--") in boundaries:
+            count += 1
+    return count
 
 
 def read_parts(message: Message, parsed: ParsedMail) -> tuple[list[str], list[str]]:

@@ -81,7 +81,10 @@ class InboundMail(TimestampedModel):
     authentication_results = models.TextField(_("Authentication-Results"), blank=True)
     is_held = models.BooleanField(_("held for review"), default=False, db_index=True)
     is_quarantined = models.BooleanField(_("quarantined"), default=False, db_index=True)
+    # Counted when a processor claims the mail, before it reads a byte, so a mail that kills
+    # its processor every time is quarantined after a few tries instead of looping forever.
     processing_attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -8,35 +8,55 @@ stops the rest. The raw bytes stay stored; what is parsed here is for routing an
 
 import email
 import email.policy
+import time
 
 from santacare.core.addresses import parse_addresses
 from santacare.core.text import clean_line, clean_text
 
 from .headers import header_message_id, is_urgent, message_ids, read_authentication, read_header
-from .html_body import html_to_text, sanitize_html
+from .html_body import MAX_HTML_CHARS, flatten_html, html_to_text, measure_markup, sanitize_html
 from .machine import machine_reason
-from .mime import read_parts
-from .parsed import MalformedMailError, ParsedMail
+from .mime import MAX_MIME_DELIMITERS, count_mime_delimiters, read_parts
+from .parsed import MailOverBudgetError, MalformedMailError, ParsedMail
 
 MAX_TEXT_CHARS = 500_000
 
 OWN_HEADER_PREFIX = "x-santacare-"
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse one raw message; raises only MalformedMailError."""
+def parse_mail(raw: bytes, *, deadline: float | None = None) -> ParsedMail:
+    """Parse one raw message; raises only MalformedMailError (MailOverBudgetError when the
+    `time.monotonic()` deadline passes between two stages)."""
     try:
-        return _parse(raw)
+        return _parse(raw, _Budget(deadline))
     except MalformedMailError:
         raise
     except Exception as error:
         raise MalformedMailError(f"{type(error).__name__}: {error}") from error
 
 
-def _parse(raw: bytes) -> ParsedMail:
+class _Budget:
+    """No single stage can be interrupted, so each is capped; the clock is read between them."""
+
+    def __init__(self, deadline: float | None) -> None:
+        self.deadline = deadline
+
+    def check(self, stage: str) -> None:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise MailOverBudgetError(f"processing time budget used up {stage}")
+
+
+def _parse(raw: bytes, budget: _Budget) -> ParsedMail:
     if not raw or not raw.strip():
         raise MalformedMailError("empty message")
+    # The stdlib parser's cost grows with the number of parts; count them in the bytes first.
+    delimiters = count_mime_delimiters(raw)
+    if delimiters > MAX_MIME_DELIMITERS:
+        raise MalformedMailError(
+            f"too many MIME parts: {delimiters} boundaries (limit {MAX_MIME_DELIMITERS})"
+        )
     message = email.message_from_bytes(raw, policy=email.policy.default)
+    budget.check("after reading the MIME structure")
     # Our own header namespace is never trusted from outside (RT CVE-2012-4735/2023-41259);
     # the loop header is read first, since answering our own mail is the only thing it stops.
     parsed = ParsedMail()
@@ -59,10 +79,20 @@ def _parse(raw: bytes) -> ParsedMail:
         del message[name]
 
     texts, htmls = read_parts(message, parsed)
-    html = "\n".join(htmls)
-    parsed.html = sanitize_html(html) if html else ""
-    text = "\n\n".join(t for t in texts if t.strip()) or (html_to_text(parsed.html) if html else "")
+    budget.check("after decoding the parts")
+    text = "\n\n".join(t for t in texts if t.strip())
+    html = "\n".join(htmls)[:MAX_HTML_CHARS]
+    over_limits = measure_markup(html).over_limits() if html else ""
+    if over_limits:
+        parsed.limits_applied.append(f"{over_limits}: shown as plain text")
+        text = text or flatten_html(html)
+    elif html:
+        parsed.html = sanitize_html(html)
+        budget.check("after sanitizing the HTML")
+        # inscriptis gives up (an empty string) on markup a few hundred levels deep.
+        text = text or html_to_text(parsed.html).strip() or flatten_html(parsed.html)
     parsed.text = clean_text(text, max_length=MAX_TEXT_CHARS)
+    budget.check("after extracting the text")
     parsed.defects += [type(defect).__name__ for defect in message.defects][:20]
 
     parsed.suppress_auto_reply = bool(read_header(message, "X-Auto-Response-Suppress").strip())

@@ -11,6 +11,10 @@ class MalformedMailError(ValueError):
     pass
 
 
+class MailOverBudgetError(MalformedMailError):
+    """The mail cost more time than one mail may; it is quarantined, not tried again."""
+
+
 @dataclass
 class ParsedAttachment:
     filename: str
@@ -42,6 +46,9 @@ class ParsedMail:
     authentication: str = "unverified"
     authentication_results: str = ""
     defects: list[str] = field(default_factory=list)
+    # Caps that changed what is shown (say, HTML too deep to sanitize, shown as plain text):
+    # recorded in the mail's reason, so agents know why it looks plainer than it was sent.
+    limits_applied: list[str] = field(default_factory=list)
 
     @property
     def tracking_number(self) -> str | None:

@@ -1,8 +1,9 @@
 """Files that customers and agents attach: stored outside the web root, served only as downloads.
 
 Inbound files are hostile until proven otherwise: HTML, SVG and XML parts must never render in
-our origin, where a stored script would run with the desk's cookies. So every file is served
-with `Content-Disposition: attachment`, `nosniff` and a sandboxing CSP, whatever its type.
+our origin, where a stored script would run with the desk's cookies. So a file's type comes from
+its bytes, not from the sender's claim (`filetypes.py`), and every file is served with
+`Content-Disposition: attachment`, `nosniff` and a sandboxing CSP, whatever its type.
 Callers check permissions first.
 """
 
@@ -17,8 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import HttpResponse
 
-from santacare.core.time import now
-
+from .filetypes import OCTET_STREAM, content_type_from_bytes
 from .models import Attachment, Message
 
 MAX_FILENAME_LENGTH = 150
@@ -56,13 +56,6 @@ def sanitize_filename(filename: str) -> str:
     return name or "attachment"
 
 
-def _clean_content_type(content_type: str) -> str:
-    value = (content_type or "").split(";")[0].strip().lower()
-    return (
-        value if re.fullmatch(r"[a-z0-9.+-]+/[a-z0-9.+-]+", value) else "application/octet-stream"
-    )
-
-
 def store_attachment(
     message: Message,
     *,
@@ -72,7 +65,10 @@ def store_attachment(
     inline: bool = False,
     content_id: str = "",
 ) -> Attachment:
-    """Store a file on a message; raises AttachmentTooLargeError above the size cap."""
+    """Store a file on a message; raises AttachmentTooLargeError above the size cap.
+
+    `content_type` is the sender's claim: the stored type is what the bytes are.
+    """
     name = sanitize_filename(filename)
     limit = max_attachment_bytes()
     if len(data) > limit:
@@ -81,16 +77,15 @@ def store_attachment(
     attachment = Attachment(
         message=message,
         filename=name,
-        content_type=_clean_content_type(content_type),
+        content_type=content_type_from_bytes(data, claimed=content_type),
         size=len(data),
         sha256=digest,
         content_id=content_id.strip().strip("<>")[:900],
         is_inline=inline,
     )
     # The stored name is ours (ASVS 5.3.2): the customer's file name is only shown, never a path.
-    moment = now()
-    stored_name = f"attachments/{moment:%Y/%m}/{digest[:2]}/{uuid.uuid4().hex}"
-    attachment.file.save(stored_name, ContentFile(data), save=False)
+    # `Attachment.file`'s upload_to puts it under attachments/<year>/<month>/.
+    attachment.file.save(f"{digest[:2]}/{uuid.uuid4().hex}", ContentFile(data), save=False)
     attachment.save()
     return attachment
 
@@ -105,11 +100,11 @@ def attachment_response(attachment: Attachment) -> HttpResponse:
     """The file as a download, never rendered in our origin (call after a permission check)."""
     with attachment.file.open("rb") as stored:
         data = stored.read()
-    content_type = (
-        attachment.content_type
-        if attachment.content_type in SAFE_CONTENT_TYPES
-        else "application/octet-stream"
-    )
+    # Typed again from the bytes: rows stored before types came from the bytes carry the
+    # sender's claim.
+    content_type = content_type_from_bytes(data, claimed=attachment.content_type)
+    if content_type not in SAFE_CONTENT_TYPES:
+        content_type = OCTET_STREAM
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition(attachment.filename)
     response["X-Content-Type-Options"] = "nosniff"

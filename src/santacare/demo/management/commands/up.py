@@ -32,6 +32,7 @@ class Command(BaseCommand):
         parts = {
             "web": [*santacare, "runserver", WEB_ADDRESS, "--noreload"],
             "worker": [*santacare, "run_huey"],
+            "mail worker": [*santacare, "mail_worker"],
         }
         host, port = SMTP_ADDRESS.split(":")
         parts["smtp"] = [*santacare, "smtpd", "--host", host, "--port", port]
