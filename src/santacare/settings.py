@@ -4,6 +4,8 @@ Defaults give the embedded set-up of `make run`: SQLite and a SQLite-backed huey
 Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL and DEBUG=false.
 """
 
+import io
+import os
 from pathlib import Path
 
 import django_stubs_ext
@@ -17,8 +19,25 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+# An installed desk keeps its environment outside the code (docs/mail.md: the MTA's pipe gets no
+# environment of its own); a named file that cannot be read is an error, not an empty config.
+ENV_FILE = os.environ.get("SANTACARE_ENV_FILE", "")
+if ENV_FILE:
+    try:
+        environ.Env.read_env(io.StringIO(Path(ENV_FILE).read_text()))
+    except OSError as error:
+        raise ImproperlyConfigured(f"SANTACARE_ENV_FILE cannot be read: {error.strerror}") from None
+elif (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
+
+# A command run as root would leave root-owned files (the SQLite database, the queue, attachments,
+# the log) that the service user's processes, the MTA's pipe among them, cannot write later.
+SERVICE_USER = env("SANTACARE_SERVICE_USER", default="")
+if SERVICE_USER and SERVICE_USER != "root" and os.geteuid() == 0:
+    raise ImproperlyConfigured(
+        f"Refusing to run as root: the files this creates would not be writable by the service "
+        f"user. Run it as that user: sudo -u {SERVICE_USER} santacare …"
+    )
 
 VAR_DIR = Path(env("SANTACARE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -296,9 +315,36 @@ SANTACARE_MAX_REQUEST_BYTES = env.int(
     "SANTACARE_MAX_REQUEST_BYTES", default=2 * SANTACARE_MAX_ATTACHMENT_BYTES + 1024 * 1024
 )
 
+# --- Logging ----------------------------------------------------------------------------------
+# stderr (the journal, under systemd) and, when set, a file the service user can write. The file
+# is the only log of `santacare mailgate`, whose stderr belongs to the MTA (mailgate/pipe.py).
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOG_FILE = env("SANTACARE_LOG_FILE", default="")
+_LOG_HANDLERS: dict[str, dict[str, object]] = {
+    "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+}
+if LOG_FILE:
+    _LOG_HANDLERS["file"] = {
+        # Watched: logrotate may move the file under a running worker; delay: opened only when
+        # there is something to write.
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": LOG_FILE,
+        "delay": True,
+        "formatter": "plain",
+    }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s[%(process)d] %(message)s"}
+    },
+    "handlers": _LOG_HANDLERS,
+    "root": {"handlers": list(_LOG_HANDLERS), "level": LOG_LEVEL},
+    # huey's consumer gives the "huey" logger a stream handler of its own unless it has one, and
+    # Django gives "django" one for DEBUG; each also propagated to the root's: every line twice.
+    # Both get ours, and only ours.
+    "loggers": {
+        name: {"handlers": list(_LOG_HANDLERS), "level": LOG_LEVEL, "propagate": False}
+        for name in ("huey", "django")
+    },
 }

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from santacare.core import faults
 from santacare.mailgate.imap import fetch_mailbox
@@ -20,6 +19,7 @@ from santacare.mailgate.models import InboundMail
 from santacare.mailgate.smtpd import InboundHandler, make_controller
 from santacare.tickets.models import Ticket
 from tests.support.mail import free_port
+from tests.support.santacare import santacare
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,34 +27,6 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
 NEW_REQUEST = (FIXTURES / "outlook_fi_new_request.eml").read_bytes()
 CLOSED_PORT_DATABASE = "postgres://postgres@127.0.0.1:9/unreachable?connect_timeout=2"
 EX_TEMPFAIL = 75
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def santacare(*args: str, stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "SANTACARE_INSECURE_DEV_KEY": "true",
-        "HUEY_IMMEDIATE": "false",
-        "LOG_LEVEL": "CRITICAL",
-        **env,
-    }
-    environment.pop("SANTACARE_FAULT", None) if "SANTACARE_FAULT" not in env else None
-    return subprocess.run(
-        [sys.executable, "-m", "santacare", *args],
-        input=stdin,
-        capture_output=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
 
 
 # --- santacare mailgate (stdin) ----------------------------------------------------------------
