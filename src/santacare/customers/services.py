@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from santacare.accounts.models import User
+from santacare.core.errors import CodedError
 from santacare.core.text import clean_line
 from santacare.core.time import now
 from santacare.outbox.services import queue_mail
@@ -68,20 +69,11 @@ _ACCESS_TEXTS = {
 }
 
 
-class AccessRequestError(ValueError):
+class AccessRequestError(CodedError):
     """A step of an access request that cannot be taken (link spent, already decided, …);
     channels switch on `code`, people read `message`."""
 
-    def __init__(self, code: AccessRequestCode, **params: str) -> None:
-        super().__init__(code.value)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        """What the person or agent is told, in the active language."""
-        text = str(_ACCESS_TEXTS[self.code])
-        return text % self.params if self.params else text
+    texts = _ACCESS_TEXTS
 
 
 def verification_token(access_request: AccessRequest) -> str:

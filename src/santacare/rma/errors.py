@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from santacare.core.errors import CodedError
+
 
 class RmaErrorCode(StrEnum):
     WRONG_STATE = "wrong_state"
@@ -81,19 +83,14 @@ _TEXTS = {
 }
 
 
-class RmaError(Exception):
+class RmaError(CodedError):
     """A change refused for a reason the agent or the customer can fix; nothing was stored.
 
     `field` names the form field to show it at; `params` fill the text's placeholders.
     """
 
-    def __init__(self, code: RmaErrorCode, *, field: str | None = None, **params: Any) -> None:
-        super().__init__(code.value)
-        self.code = code
-        self.field = field
-        self.params = params
+    texts = _TEXTS
 
-    @property
-    def message(self) -> str:
-        text = _TEXTS[self.code]
-        return text % self.params if self.params else str(text)
+    def __init__(self, code: RmaErrorCode, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(code, **params)
+        self.field = field

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from santacare.accounts.models import User
+from santacare.core.errors import CodedError
 from santacare.customers.models import Contact
 
 from .access import may_act_on
@@ -48,17 +49,10 @@ _CHANGE_TEXTS = {
 }
 
 
-class TicketChangeError(ValueError):
+class TicketChangeError(CodedError):
     """A change that cannot be made; channels switch on `code`, people read `message`."""
 
-    def __init__(self, code: TicketChangeCode) -> None:
-        super().__init__(code.value)
-        self.code = code
-
-    @property
-    def message(self) -> str:
-        """What the agent is told, in the active language."""
-        return str(_CHANGE_TEXTS[self.code])
+    texts = _CHANGE_TEXTS
 
 
 def _locked(ticket: Ticket) -> Ticket:
