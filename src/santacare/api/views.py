@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from ninja import NinjaAPI, P, QueryEx, Status
 
+from santacare.core.text import search_text
 from santacare.customers.queries import contact_by_email
 from santacare.installbase.models import Device
 from santacare.tickets.conversation import add_message
@@ -60,8 +61,8 @@ def list_devices(
     devices = Device.objects.select_related("vendor", "contract__service_level")
     if token.contact:
         devices = devices.filter(customer_id=token.contact.customer_id)
-    if serial_number:
-        devices = devices.filter(serial_number__icontains=serial_number.strip())
+    if search := search_text(serial_number, max_length=64):
+        devices = devices.filter(serial_number__icontains=search)
     return devices.order_by("serial_number")[:PAGE_SIZE]
 
 

@@ -26,3 +26,9 @@ def clean_line(value: str | None, *, max_length: int) -> str:
     if not value:
         return ""
     return clean_text(" ".join(value.split()), max_length=max_length)
+
+
+def search_text(value: str | None, *, max_length: int) -> str:
+    """What someone typed into a search box: control characters removed (PostgreSQL refuses a
+    NUL in a query parameter with an error, a 500 for `?q=%00`), cut without a mark."""
+    return _CONTROL_RE.sub("", value or "").strip()[:max_length]

@@ -4,7 +4,7 @@ automatic answer (RFC 3834)."""
 import re
 from email.message import Message
 
-from santacare.outbox.identity import LOOP_HEADER, instance_name, is_own_message_id
+from santacare.outbox.identity import LOOP_HEADER, is_own_loop_header, is_own_message_id
 
 from .headers import read_header
 from .parsed import ParsedMail
@@ -27,8 +27,7 @@ _BOUNCE_SUBJECT_RE = re.compile(
 
 def machine_reason(message: Message, parsed: ParsedMail) -> str:
     """Why this mail came from a robot, or "" (the signals RT, osTicket and Zammad read)."""
-    loop = str(read_header(message, LOOP_HEADER) or "").strip().lower()
-    if loop and loop == instance_name().lower():
+    if is_own_loop_header(str(read_header(message, LOOP_HEADER) or "")):
         return "own_mail"
     if parsed.message_id and is_own_message_id(parsed.message_id):
         return "own_mail"

@@ -14,7 +14,7 @@ from django.db.models import F
 from santacare.core import faults
 from santacare.core.time import now as current_time
 
-from .identity import LOOP_HEADER, instance_name
+from .identity import LOOP_HEADER, loop_header_value
 from .models import OutboundMail
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ SMTP_TIMEOUT_SECONDS = 30
 
 
 def build_email(mail: OutboundMail) -> EmailMultiAlternatives:
-    headers = {"Message-ID": mail.message_id, LOOP_HEADER: instance_name()}
+    headers = {"Message-ID": mail.message_id, LOOP_HEADER: loop_header_value()}
     if mail.in_reply_to:
         headers["In-Reply-To"] = mail.in_reply_to
     if mail.references:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from santacare.core.paging import keyset_page, query_with
+from santacare.core.text import search_text
 from santacare.core.time import helsinki, now
 from santacare.customers.access import ContactRequest, contact_required
 from santacare.customers.models import Contact
@@ -55,7 +56,7 @@ def overview(request: ContactRequest) -> HttpResponse:
 @contact_required
 def device_list(request: ContactRequest) -> HttpResponse:
     contact = request.contact
-    search = request.GET.get("q", "").strip()[:100]
+    search = search_text(request.GET.get("q"), max_length=100)
     devices = devices_for_customer(contact.customer)
     if search:
         devices = devices.filter(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from santacare.core.paging import keyset_page
+from santacare.core.text import search_text
 from santacare.core.time import now
 from santacare.customers.access import ContactRequest, contact_required
 from santacare.rma.queries import replacement_delivery, rmas_for_ticket
@@ -45,7 +46,7 @@ def ticket_list(request: ContactRequest) -> HttpResponse:
         queries.StatusFilter.ALL,
     ):
         status = queries.StatusFilter.OPEN
-    search = request.GET.get("q", "").strip()[:100]
+    search = search_text(request.GET.get("q"), max_length=100)
     tickets = queries.tickets_for_contact(
         contact, mine=scope == "mine", status=status, search=search
     )
