@@ -195,6 +195,7 @@ ACCOUNT_SESSION_REMEMBER = None
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
 TIME_ZONE = "Europe/Helsinki"
+FORMAT_MODULE_PATH = ["santacare.core.formats"]
 USE_I18N = True
 USE_TZ = True
 
