@@ -57,3 +57,19 @@ def test_no_rule_ids_in_text_that_customers_or_agents_read():
     ]
 
     assert in_catalogs + in_templates == []
+
+
+# One Finnish term per concept across apps and mail: the NOC is "verkonvalvontakeskus (NOC)" (or
+# NOC alone), the Service Delivery Manager "palvelupäällikkö", never an inflected English word.
+OTHER_TERMS_RE = re.compile(r"valvomo|Service Delivery Manager|Manageri", re.IGNORECASE)
+
+
+def test_r14_finnish_says_the_noc_and_the_service_delivery_manager_one_way():
+    other_terms = [
+        f"{catalog.parts[-5]}: {text(match[2])}"
+        for catalog in CATALOGS
+        for match in ENTRY_RE.finditer(catalog.read_text())
+        if OTHER_TERMS_RE.search(text(match[2]))
+    ]
+
+    assert other_terms == []
