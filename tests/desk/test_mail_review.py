@@ -59,6 +59,8 @@ def test_refused_again_shows_why(agent_client, refused):
 
     assert Ticket.objects.count() == 0
     assert response.status_code == 200
+    # Styled and announced as an error, not like a confirmation.
+    assert '<p class="message error" role="alert">' in response.content.decode()
 
 
 def test_unknown_mail_id_is_404(agent_client):

@@ -125,6 +125,7 @@ def test_r14_the_signed_in_notice_is_in_the_language_of_the_page_after_login(
     assert f'<html lang="{on_record}">' in text
     assert signed_in in text
     assert other_language not in text
+    assert '<p class="message success" role="status">' in text
 
 
 def test_r14_a_language_chosen_in_the_browser_wins(client, alice, settings):
