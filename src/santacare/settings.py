@@ -195,6 +195,7 @@ ACCOUNT_SESSION_REMEMBER = None
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("en", _("English"))]
 TIME_ZONE = "Europe/Helsinki"
+FORMAT_MODULE_PATH = ["santacare.core.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -213,10 +214,16 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
+# --- Where `santacare up` (`make run`) listens, each as host:port -----------------------------
+WEB_ADDRESS = env("SANTACARE_WEB_ADDRESS", default="127.0.0.1:8000")
+SMTP_ADDRESS = env("SANTACARE_SMTP_ADDRESS", default="127.0.0.1:2525")
+SINK_ADDRESS = env("SANTACARE_SINK_ADDRESS", default="127.0.0.1:1025")
+
 # --- Mail -------------------------------------------------------------------------------------
-# Unset, `santacare up` starts a local sink that keeps the sent mail as files (var/sent-mail).
+# Unset, `santacare up` starts a local sink at SINK_ADDRESS that keeps the sent mail as files
+# (var/sent-mail), so the default outgoing server is that sink.
 EMAIL_URL = env("EMAIL_URL", default="")
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:1025")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default=f"smtp://{SINK_ADDRESS}")
 vars().update(EMAIL_CONFIG)
 SUPPORT_EMAIL = env("SANTACARE_SUPPORT_EMAIL", default="support@santacare.example")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"SantaCare <{SUPPORT_EMAIL}>")

@@ -327,3 +327,31 @@ def test_r11_an_activation_link_for_a_staff_address_gets_a_clear_page_not_an_err
     assert "staff login" in response.content.decode()
     agent.refresh_from_db()
     assert not agent.check_password(password)
+
+
+def test_r14_the_welcome_after_activation_is_in_the_contacts_language(client):
+    customer = CustomerFactory()
+    contact = ContactFactory(customer=customer, email="uusi@alice.example", language="fi")
+    request = AccessRequest.objects.create(
+        company_name="Alice Oy",
+        business_id=customer.business_id,
+        name="Uusi Henkilö",
+        email=contact.email,
+        phone="1",
+        job_role="verkkoasiantuntija",
+        status=AccessRequest.Status.AWAITING_VERIFICATION,
+        contact=contact,
+        customer=customer,
+    )
+    password = "kuusi-kuusi-kuusi-7"
+
+    response = client.post(
+        f"/portal/access/verify/{services.verification_token(request)}/",
+        {"new_password1": password, "new_password2": password},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert '<html lang="fi">' in text
+    assert "Tervetuloa! Portaalitunnuksesi on valmis." in text

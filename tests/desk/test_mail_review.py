@@ -59,6 +59,8 @@ def test_refused_again_shows_why(agent_client, refused):
 
     assert Ticket.objects.count() == 0
     assert response.status_code == 200
+    # Styled and announced as an error, not like a confirmation.
+    assert '<p class="message error" role="alert">' in response.content.decode()
 
 
 def test_unknown_mail_id_is_404(agent_client):
@@ -109,3 +111,27 @@ def test_mail_review_pages_through_refused_mail(agent_client, monkeypatch):
     ]
     assert second.context["refused_next"] == ""
     assert back.context["refused"] == first.context["refused"]
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Sender is not a known contact"), ("fi", "Lähettäjä ei ole tunnettu yhteyshenkilö")],
+)
+def test_r14_mail_review_shows_the_reason_in_words_not_its_code(
+    agent_client, refused, language, label
+):
+    text = agent_client.get("/desk/mail/", headers={"accept-language": language}).content.decode()
+
+    assert refused.reason == "unknown_sender"
+    assert label in text
+    assert "unknown_sender" not in text
+
+
+def test_mail_review_shows_a_reason_that_is_no_code_as_it_was_written(agent_client):
+    receive_mail(b"", source=InboundMail.Source.PIPE)
+    mail = InboundMail.objects.get()
+
+    text = agent_client.get("/desk/mail/").content.decode()
+
+    assert mail.reason
+    assert mail.reason in text

@@ -217,14 +217,31 @@ def test_r8_critical_call_is_opened_as_p1_without_the_call_us_flag(
     assert not ticket.phone_call_required
 
 
-def test_r9_description_and_subject_are_required(agent_client, caller, alice_device):
+def test_r9_description_is_required_and_the_summary_takes_focus(agent_client, caller, alice_device):
     response = agent_client.post(
         "/desk/phone/", call(caller, alice_device, subject="", description="")
     )
 
     assert response.status_code == 200
     assert Ticket.objects.count() == 0
-    assert response.content.decode().count('class="error"') == 2
+    page = response.content.decode()
+    assert page.count('class="error"') == 1
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'tabindex="-1" autofocus' in summary
+    assert 'href="#id_description"' in summary
+
+
+def test_r7_phone_ticket_without_a_subject_takes_the_first_line_of_the_description(
+    agent_client, caller, alice_device
+):
+    agent_client.post(
+        "/desk/phone/",
+        call(
+            caller, alice_device, subject="", description="Kytkin ei käynnisty\nVirtavalo ei syty."
+        ),
+    )
+
+    assert Ticket.objects.get().subject == "Kytkin ei käynnisty"
 
 
 def test_r9_hardware_fault_needs_delivery_address_and_contact(agent_client, caller, alice_device):

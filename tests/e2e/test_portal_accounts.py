@@ -20,8 +20,9 @@ def test_a_wrong_password_is_refused_with_a_message(page, demo_data, screenshot)
     page.locator("input[name=password]").fill("not-the-password")
     page.locator("input[name=password]").press("Enter")
 
-    page.locator(".errorbox").wait_for(state="visible")
+    page.locator(".error-summary").wait_for(state="visible")
     assert "/accounts/login/" in page.url
+    assert page.evaluate("document.activeElement.id") == "error-summary-title"
     screenshot(page, "portal-login-failed")
 
 

@@ -160,3 +160,16 @@ def test_the_ticket_form_works_from_the_keyboard(page, demo_data, login):
         page.keyboard.press("Enter")
 
     assert Ticket.objects.get(serial_number="FOC2233X0AB").hardware_fault
+
+
+def test_r9_a_form_sent_with_errors_moves_focus_to_the_summary(page, demo_data, login):
+    login(page, "tekninen@esimerkki.fi", demo_data)
+    page.goto("/portal/devices/FOC2233X0AB/new/")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lähetä pyyntö").click()
+
+    assert page.evaluate("document.activeElement.id") == "error-summary-title"
+    assert page.locator(":focus").inner_text() == "Korjaa seuraavat kohdat"
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_description"

@@ -100,6 +100,34 @@ def test_r14_after_login_a_contact_gets_the_language_on_record(client, alice):
     assert '<html lang="en">' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("on_record", "browser", "signed_in", "other_language"),
+    [
+        ("fi", "en", "Kirjauduttiin sisään käyttäjänä", "Successfully signed in"),
+        ("en", "fi", "Successfully signed in as", "Kirjauduttiin sisään"),
+    ],
+)
+def test_r14_the_signed_in_notice_is_in_the_language_of_the_page_after_login(
+    client, alice, on_record, browser, signed_in, other_language
+):
+    alice.language = on_record
+    alice.user = UserFactory(email=alice.email)
+    alice.save(update_fields=["language", "user"])
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": alice.email, "password": "test-password-123"},
+        headers={"accept-language": browser},
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert f'<html lang="{on_record}">' in text
+    assert signed_in in text
+    assert other_language not in text
+    assert '<p class="message success" role="status">' in text
+
+
 def test_r14_a_language_chosen_in_the_browser_wins(client, alice, settings):
     alice.language = "en"
     alice.user = UserFactory(email=alice.email)

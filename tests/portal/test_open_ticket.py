@@ -70,6 +70,29 @@ def test_r9_a_missing_description_is_a_field_error_and_nothing_is_stored(
     assert not Ticket.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("fi", "Korjaa seuraavat kohdat"), ("en", "Please correct the following")],
+)
+def test_r9_errors_are_summed_up_at_the_top_and_the_summary_takes_focus(
+    alice_client, alice_device, language, heading
+):
+    response = alice_client.post(
+        url(alice_device),
+        form(alice_device, description="  "),
+        headers={"accept-language": language},
+    )
+
+    text = response.content.decode()
+    summary = text.split('<div class="error-summary"')[1].split("</div>")[0]
+    form_start = text.index('class="card ticket-form"')
+    assert form_start < text.index('class="error-summary"') < text.index('id="id_description"')
+    assert f'tabindex="-1" autofocus>{heading}</h2>' in summary
+    assert 'href="#id_description"' in summary
+    # Only one element asks for focus, so the summary gets it.
+    assert text.count("autofocus") == 1
+
+
 def test_r9_a_hardware_fault_needs_delivery_address_and_contact(alice_client, alice_device):
     response = alice_client.post(
         url(alice_device),

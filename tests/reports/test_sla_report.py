@@ -209,18 +209,40 @@ def test_r5_report_page_says_how_many_customer_closed_tickets_are_not_counted(
     assert "50.0 %" in body or "50,0 %" in body
 
 
+def excel_rows(response) -> list[list[str]]:
+    """Read a CSV download the way Excel does on a double click: UTF-8 only with a byte order
+    mark, split on the semicolon (the list separator of locales with a decimal comma)."""
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf"), "no UTF-8 byte order mark"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
 def test_r5_csv_leaves_customer_closed_tickets_out_of_response_met_and_counts_them(levels):
     responded_missed_and_closed_by_the_customer(levels)
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(AgentFactory())
 
-    content = client.get(
-        reverse("reports:agent_csv"), {"first": "2026-06", "last": "2026-06"}
-    ).content.decode()
+    response = client.get(reverse("reports:agent_csv"), {"first": "2026-06", "last": "2026-06"})
 
-    [row] = list(csv.DictReader(io.StringIO(content)))
-    assert (row["response_count"], row["response_met_pct"]) == ("2", "50.0")
-    assert row["response_not_applicable"] == "1"
+    header, *rows = excel_rows(response)
+    [row] = [dict(zip(header, values, strict=True)) for values in rows]
+    assert (row["Responses"], row["Response met (%)"]) == ("2", "50.0")
+    assert row["Closed before a response"] == "1"
+
+
+def test_r14_csv_opens_in_columns_in_finnish_excel_with_finnish_headers(levels):
+    responded_missed_and_closed_by_the_customer(levels)
+    client = Client(headers={"accept-language": "fi"})
+    client.force_login(AgentFactory())
+
+    response = client.get(reverse("reports:agent_csv"), {"first": "2026-06", "last": "2026-06"})
+
+    header, row = excel_rows(response)
+    assert header[:4] == ["Kuukausi", "Prioriteetti", "Tukipyynnöt", "Vastatut"]
+    assert len(row) == len(header) == 12
+    assert row[0] == "6/2026"
+    # A decimal comma, which Finnish Excel reads as a number.
+    assert row[header.index("Vasteaika täyttyi (%)")] == "50,0"
 
 
 @pytest.fixture
@@ -247,7 +269,7 @@ def test_r11_customer_report_shows_own_company_only(client, two_companies):
         reverse("reports:customer_csv"),
         {"customer": charlie.pk, "group": "customer", "first": "2026-05", "last": "2026-08"},
     )
-    lines = list(csv.reader(io.StringIO(csv_page.content.decode())))
+    lines = excel_rows(csv_page)
     assert sum(int(line[2]) for line in lines[1:]) == mine
     assert charlie.name not in csv_page.content.decode()
 
@@ -278,8 +300,7 @@ def test_agent_report_with_chart_and_csv(client, db):
     csv_page = client.get(
         reverse("reports:agent_csv"), {"group": "customer", "first": "2026-05", "last": "2026-08"}
     )
-    assert csv_page["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(csv_page.content.decode())))
+    lines = excel_rows(csv_page)
     assert sum(int(line[2]) for line in lines[1:]) == Ticket.objects.count()
 
 

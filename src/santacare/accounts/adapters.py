@@ -5,6 +5,7 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from santacare.outbox.models import OutboundMail
 from santacare.outbox.services import queue_mail
@@ -17,10 +18,15 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         return False
 
     def post_login(self, request: HttpRequest, user, **kwargs) -> HttpResponse:
-        response = super().post_login(request, user, **kwargs)
         contact = getattr(user, "contact", None)
-        if contact is not None:
-            remember_language(request, response, language=contact.language)
+        if contact is None:
+            return super().post_login(request, user, **kwargs)
+        language = language_after_login(request, on_record=contact.language)
+        # allauth words its "signed in" notice here; it is read on the next page, which is in
+        # the language the contact has on record.
+        with translation.override(language):
+            response = super().post_login(request, user, **kwargs)
+        remember_language(response, language=language)
         return response
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
@@ -50,13 +56,17 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
         )
 
 
-def remember_language(request: HttpRequest, response: HttpResponse, *, language: str) -> None:
+def language_after_login(request: HttpRequest, *, on_record: str) -> str:
     """R14: before login the browser decides the language; after it, a customer's contact
     record does, unless the person has already picked a language in this browser."""
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return
-    if language not in dict(settings.LANGUAGES):
-        return
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES or on_record not in dict(
+        settings.LANGUAGES
+    ):
+        return translation.get_language()
+    return on_record
+
+
+def remember_language(response: HttpResponse, *, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -27,7 +27,11 @@ class PhoneIntakeForm(forms.Form):
         queryset=Device.objects.select_related("vendor", "contract"), widget=forms.HiddenInput
     )
     subject = forms.CharField(
-        label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
+        label=_("Subject"),
+        required=False,
+        max_length=200,
+        help_text=_("Optional. The first line of the description is used if left empty."),
+        widget=forms.TextInput(attrs={"autofocus": True}),
     )
     description = forms.CharField(
         label=_("Description of the problem"), widget=forms.Textarea(attrs=TEXTAREA)

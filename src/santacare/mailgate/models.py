@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from santacare.core.models import TimestampedModel
 from santacare.tickets.models import Message, Ticket
 from santacare.tickets.outcomes import Outcome as IntakeOutcome
+from santacare.tickets.outcomes import Reason
 
 
 class MailReason(models.TextChoices):
@@ -99,6 +100,13 @@ class InboundMail(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.from_address or self.envelope_sender} {self.subject[:60]}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language: each code in it by its label; free text (the
+        cause of a quarantine, a cap that applied) as it was written."""
+        labels = {**dict(Reason.choices), **dict(MailReason.choices)}
+        return "; ".join(str(labels.get(part, part)) for part in self.reason.split("; "))
 
     @property
     def needs_review(self) -> bool:

@@ -2,11 +2,13 @@
 company (taken from the login, never from the request)."""
 
 import csv
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from santacare.accounts.access import agent_required
@@ -15,7 +17,7 @@ from santacare.customers.access import current_contact
 
 from .charts import bar_chart
 from .forms import ReportForm, default_period
-from .queries import Dimension, ReportQuery, ReportRow, sla_report
+from .queries import ClockFigures, Dimension, ReportQuery, ReportRow, sla_report
 
 
 @agent_required
@@ -82,49 +84,61 @@ def _report(request: HttpRequest, *, customer_id: int | None, csv_name: str) -> 
 
 def _charts(rows: list[ReportRow]) -> list:
     totals: dict[str, list[int]] = {}
-    per_month: dict[str, int] = {}
+    per_month: dict[date, int] = {}
     for row in rows:
         t = totals.setdefault(row.label, [0, 0, 0, 0])
         t[0] += row.response.met
         t[1] += row.response.count
         t[2] += row.restore.met
         t[3] += row.restore.count
-        month = f"{row.month:%Y-%m}"
-        per_month[month] = per_month.get(month, 0) + row.tickets
+        per_month[row.month] = per_month.get(row.month, 0) + row.tickets
     response = [(k, round(100 * v[0] / v[1], 1)) for k, v in totals.items() if v[1]]
     restore = [(k, round(100 * v[2] / v[3], 1)) for k, v in totals.items() if v[3]]
     return [
-        bar_chart(_("Tickets per month"), sorted(per_month.items())),
+        bar_chart(
+            _("Tickets per month"),
+            [
+                (date_format(month, "YEAR_MONTH_FORMAT"), tickets)
+                for month, tickets in sorted(per_month.items())
+            ],
+        ),
         bar_chart(_("Response targets met"), response, unit=" %", scale=100),
         bar_chart(_("Restore targets met"), restore, unit=" %", scale=100),
     ]
 
 
 def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
-    _, query = _query(request, customer_id=customer_id)
+    """The report as Excel opens it in columns in the reader's language.
+
+    Excel splits a double-clicked file on the list separator of the reader's locale, which is the
+    semicolon wherever the decimal separator is a comma (Finnish); it takes a file for UTF-8 only
+    when it starts with a byte order mark. Numbers carry the language's decimal separator.
+    """
+    query = _query(request, customer_id=customer_id)[1]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sla-report.csv"'
-    writer = csv.writer(response)
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
     writer.writerow(
         [
-            "month",
-            query.group_by,
-            "tickets",
-            "response_count",
-            "response_median_min",
-            "response_p90_min",
-            "response_met_pct",
-            "response_not_applicable",
-            "restore_count",
-            "restore_median_min",
-            "restore_p90_min",
-            "restore_met_pct",
+            _("Month"),
+            Dimension.LABELS[query.group_by],
+            _("Tickets"),
+            _("Responses"),
+            _("Response median (min)"),
+            _("Response p90 (min)"),
+            _("Response met (%)"),
+            _("Closed before a response"),
+            _("Restored"),
+            _("Restore median (min)"),
+            _("Restore p90 (min)"),
+            _("Restore met (%)"),
         ]
     )
     for row in sla_report(query):
         writer.writerow(
             [
-                f"{row.month:%Y-%m}",
+                date_format(row.month, "YEAR_MONTH_FORMAT"),
                 _safe_cell(row.label),
                 row.tickets,
                 *_figures(row.response),
@@ -135,8 +149,13 @@ def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
     return response
 
 
-def _figures(figures) -> list:
-    return [figures.count, figures.median, figures.p90, figures.met_percent]
+def _figures(figures: ClockFigures) -> list[int | str]:
+    met = "" if figures.met_percent is None else number_format(figures.met_percent, 1)
+    return [figures.count, _blank(figures.median), _blank(figures.p90), met]
+
+
+def _blank(minutes: int | None) -> int | str:
+    return "" if minutes is None else minutes
 
 
 def _safe_cell(text: str) -> str:

@@ -4,6 +4,7 @@ before anything is written, so a refused change leaves no trace."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.utils import dateformat
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_line
@@ -41,7 +42,7 @@ def checked_moment(
         raise RmaError(
             RmaErrorCode.BEFORE_PREVIOUS_STEP,
             field=field,
-            moment=helsinki(not_before).strftime("%d.%m.%Y %H:%M"),
+            moment=dateformat.format(helsinki(not_before), "j.n.Y H:i"),
         )
     return moment
 

@@ -67,7 +67,7 @@ _TEXTS = {
     ),
     RmaErrorCode.NO_DELIVERY_DETAILS: _(
         "The ticket has no delivery address or delivery contact for the replacement "
-        "part (R9): ask the customer for them first."
+        "part: ask the customer for them first."
     ),
     RmaErrorCode.NO_VENDOR: _("Choose the vendor."),
     RmaErrorCode.FAILED_SERIAL: _("Give the serial number of the failed unit."),

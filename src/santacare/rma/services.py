@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import dateformat
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_line, clean_text
@@ -291,9 +292,8 @@ def confirm_return(
     if by is None and not may_act_on(locked.ticket, contact=by_contact):
         raise PermissionDenied("Only the customer's technical contacts confirm a return.")
     if locked.returned_at is not None:
-        raise RmaError(
-            RmaErrorCode.ALREADY_RETURNED, day=helsinki(locked.returned_at).strftime("%d.%m.%Y")
-        )
+        returned = dateformat.format(helsinki(locked.returned_at), "j.n.Y")
+        raise RmaError(RmaErrorCode.ALREADY_RETURNED, day=returned)
     require_status(locked, *Rma.AWAITING_RETURN)
     code = clean_line(courier_code, max_length=100)
     if not code:

@@ -187,8 +187,10 @@ def _create_ticket(
     request: TicketRequest, *, contact: Contact, device: Device | None, received_at: datetime
 ) -> Ticket:
     description = clean_text(request.description, max_length=MAX_BODY_LENGTH)
+    # Without a subject (optional in the portal and on the phone) the first line of the
+    # description stands in, as the forms tell the person filling them in.
     subject = clean_line(request.subject, max_length=MAX_SUBJECT_LENGTH) or clean_line(
-        description, max_length=80
+        description.partition("\n")[0], max_length=80
     )
     ticket = Ticket(
         tracking_number=allocate_tracking_number(),

@@ -76,7 +76,7 @@ class Ticket(TimestampedModel):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("The agent who recorded a phone ticket on the customer's behalf (R7)."),
+        help_text=_("The agent who recorded a phone ticket on the customer's behalf."),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

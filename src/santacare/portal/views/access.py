@@ -7,10 +7,11 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from santacare.accounts.adapters import remember_language
+from santacare.accounts.adapters import language_after_login, remember_language
 from santacare.customers import services as access
 
 from ..forms import AccessRequestForm
@@ -54,9 +55,11 @@ def verify_access(request: HttpRequest, token: str) -> HttpResponse:
                 request, "portal/access_link_invalid.html", {"reason": error.message}, status=409
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your portal account is ready."))
+        language = language_after_login(request, on_record=contact.language)
+        with translation.override(language):
+            messages.success(request, _("Welcome! Your portal account is ready."))
         response = redirect("portal:overview")
-        remember_language(request, response, language=contact.language)
+        remember_language(response, language=language)
         return response
     return render(
         request, "portal/verify_access.html", {"form": form, "access_request": access_request}

@@ -1,7 +1,9 @@
-"""Run the embedded desk in one terminal: web on 127.0.0.1:8000, the worker, the SMTP listener.
+"""Run the embedded desk in one terminal: web, the workers, the SMTP listener.
 
-Unless EMAIL_URL is set, a development sink on 127.0.0.1:1025 saves the mail the desk sends as
-.eml files under var/sent-mail/, so a walk-through sees its acknowledgements.
+They listen where SANTACARE_WEB_ADDRESS and SANTACARE_SMTP_ADDRESS say (127.0.0.1:8000 and
+127.0.0.1:2525 by default). Unless EMAIL_URL is set, a development sink at SANTACARE_SINK_ADDRESS
+(127.0.0.1:1025) saves the mail the desk sends as .eml files under var/sent-mail/, so a
+walk-through sees its acknowledgements.
 
 Used by `make run`. Each part is an ordinary `santacare` command; this one starts them, prints
 where they listen, and stops all of them when one stops or on Ctrl-C.
@@ -15,13 +17,17 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from santacare.demo.data import demo_password
 
-WEB_ADDRESS = "127.0.0.1:8000"
-SMTP_ADDRESS = "127.0.0.1:2525"
-DEV_SINK_PORT = "1025"
+
+def split_address(address: str, *, variable: str) -> tuple[str, str]:
+    """Return (host, port) of "host:port"; anything else stops the start with the variable named."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise CommandError(f"{variable} must be host:port, e.g. 127.0.0.1:8000 (got {address!r})")
+    return host, port
 
 
 class Command(BaseCommand):
@@ -29,13 +35,19 @@ class Command(BaseCommand):
 
     def handle(self, **options: Any) -> None:
         santacare = [sys.executable, "-m", "santacare"]
+        web_host, web_port = split_address(settings.WEB_ADDRESS, variable="SANTACARE_WEB_ADDRESS")
+        smtp_host, smtp_port = split_address(
+            settings.SMTP_ADDRESS, variable="SANTACARE_SMTP_ADDRESS"
+        )
+        sink_host, sink_port = split_address(
+            settings.SINK_ADDRESS, variable="SANTACARE_SINK_ADDRESS"
+        )
         parts = {
-            "web": [*santacare, "runserver", WEB_ADDRESS, "--noreload"],
+            "web": [*santacare, "runserver", f"{web_host}:{web_port}", "--noreload"],
             "worker": [*santacare, "run_huey"],
             "mail worker": [*santacare, "mail_worker"],
+            "smtp": [*santacare, "smtpd", "--host", smtp_host, "--port", smtp_port],
         }
-        host, port = SMTP_ADDRESS.split(":")
-        parts["smtp"] = [*santacare, "smtpd", "--host", host, "--port", port]
         sent_mail_dir = settings.VAR_DIR / "sent-mail"
         dev_sink = not settings.EMAIL_URL
         if dev_sink:
@@ -43,9 +55,9 @@ class Command(BaseCommand):
                 *santacare,
                 "smtpd",
                 "--host",
-                "127.0.0.1",
+                sink_host,
                 "--port",
-                DEV_SINK_PORT,
+                sink_port,
                 "--outbox-dir",
                 str(sent_mail_dir),
             ]
@@ -56,9 +68,10 @@ class Command(BaseCommand):
             for name, command in parts.items()
         }
 
-        self.stdout.write(f"\nSantaCare Service Desk: http://{WEB_ADDRESS}/")
-        self.stdout.write(f"  admin:  http://{WEB_ADDRESS}/admin/")
-        self.stdout.write(f"  mail:   smtp://{SMTP_ADDRESS} (to {settings.SUPPORT_EMAIL})")
+        web = f"http://{web_host}:{web_port}"
+        self.stdout.write(f"\nSantaCare Service Desk: {web}/")
+        self.stdout.write(f"  admin:  {web}/admin/")
+        self.stdout.write(f"  mail:   smtp://{smtp_host}:{smtp_port} (to {settings.SUPPORT_EMAIL})")
         if dev_sink:
             self.stdout.write(f"  sent:   {sent_mail_dir}/*.eml (set EMAIL_URL to deliver)")
         self.stdout.write(

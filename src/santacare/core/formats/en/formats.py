@@ -1,0 +1,1 @@
+YEAR_MONTH_FORMAT = "n/Y"
