@@ -117,6 +117,8 @@ class Walk:
 ROUTES: dict[str, Walk] = {
     "home": Walk(charlie=To("/portal/"), anonymous=200),
     "healthz": Walk(charlie=200, anonymous=200),
+    # Browsers post violation reports with no login; an empty post is not a report.
+    "csp_report": Walk(charlie=400, anonymous=400, method="post"),
     "set_language": Walk(
         charlie=To("/"), anonymous=To("/"), method="post", data={"language": "en"}
     ),
