@@ -78,13 +78,22 @@ def logged(caplog) -> list[dict[str, str]]:
 
 
 def test_every_page_names_the_report_endpoint(client):
-    response = client.get("/")
+    response = client.get("/", secure=True)
 
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "report-uri /csp-report/" in policy
     assert "report-to csp" in policy
-    assert response["Reporting-Endpoints"] == 'csp="/csp-report/"'
+    assert response["Reporting-Endpoints"] == 'csp="https://testserver/csp-report/"'
+
+
+def test_over_plain_http_only_report_uri_is_named(client):
+    """Browsers drop a Reporting API endpoint that is not https, and Chromium then reports
+    nowhere; without `report-to` it posts to `report-uri`."""
+    response = client.get("/")
+
+    assert response["Content-Security-Policy"].endswith("; report-uri /csp-report/")
+    assert "Reporting-Endpoints" not in response
 
 
 def test_a_chromium_report_is_one_warning_line(client, caplog):

@@ -24,12 +24,17 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if "Content-Security-Policy" not in response.headers:
-            report_path = reverse("csp_report")
-            response.headers["Content-Security-Policy"] = (
-                f"{CONTENT_SECURITY_POLICY}; report-uri {report_path}; report-to {CSP_REPORT_GROUP}"
-            )
-            response.headers["Reporting-Endpoints"] = f'{CSP_REPORT_GROUP}="{report_path}"'
+        if "Content-Security-Policy" in response.headers:
+            return response
+        report_path = reverse("csp_report")
+        policy = f"{CONTENT_SECURITY_POLICY}; report-uri {report_path}"
+        # Browsers ignore a Reporting API endpoint that is not https, and Chromium then sends
+        # nothing at all, not even to report-uri: over plain HTTP (development) only report-uri.
+        if request.is_secure():
+            endpoint = request.build_absolute_uri(report_path)
+            policy += f"; report-to {CSP_REPORT_GROUP}"
+            response.headers["Reporting-Endpoints"] = f'{CSP_REPORT_GROUP}="{endpoint}"'
+        response.headers["Content-Security-Policy"] = policy
         return response
 
 
