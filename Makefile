@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Development key for the embedded start and the tests only; production sets SECRET_KEY.
 export SANTACARE_INSECURE_DEV_KEY ?= true
 
-.PHONY: install run test lint format messages test-system-packages
+.PHONY: install run test lint format messages test-system-packages audit
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Known vulnerabilities in the installed packages (pip-audit); passes, saying so, when the
+# advisory service cannot be reached.
+audit: install
+	$(BIN)/python scripts/audit-dependencies
 
 format:
 	$(BIN)/ruff check --fix .

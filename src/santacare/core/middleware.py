@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 # Inline scripts are not allowed: customer mail is shown on our pages, and a sanitizer miss must
 # not become script execution. htmx is served from our own static files.
@@ -10,15 +11,30 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+# The Reporting API's name for our endpoint (`report-to`); browsers without it use `report-uri`.
+CSP_REPORT_GROUP = "csp"
 
 
 class ContentSecurityPolicyMiddleware:
+    """Every page gets the policy, and browsers report what it blocked to core.views.csp_report,
+    so a page that breaks under it (or an injection it stopped) shows up in the log."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if "Content-Security-Policy" in response.headers:
+            return response
+        report_path = reverse("csp_report")
+        policy = f"{CONTENT_SECURITY_POLICY}; report-uri {report_path}"
+        # Browsers ignore a Reporting API endpoint that is not https, and Chromium then sends
+        # nothing at all, not even to report-uri: over plain HTTP (development) only report-uri.
+        if request.is_secure():
+            endpoint = request.build_absolute_uri(report_path)
+            policy += f"; report-to {CSP_REPORT_GROUP}"
+            response.headers["Reporting-Endpoints"] = f'{CSP_REPORT_GROUP}="{endpoint}"'
+        response.headers["Content-Security-Policy"] = policy
         return response
 
 
