@@ -40,6 +40,34 @@ def link_in(mail) -> str:
     return LINK_RE.search(mail.body)[1]
 
 
+def awaiting_verification(contact, **fields) -> AccessRequest:
+    """A request whose activation link has gone out to `contact`."""
+    return AccessRequest.objects.create(
+        **{
+            "company_name": "x",
+            "business_id": contact.customer.business_id,
+            "name": "x",
+            "email": contact.email,
+            "phone": "1",
+            "job_role": "x",
+            "status": AccessRequest.Status.AWAITING_VERIFICATION,
+            "contact": contact,
+            "customer": contact.customer,
+            **fields,
+        }
+    )
+
+
+def activate(client, request, password, **options):
+    """The person follows the link and chooses a password, from an English browser."""
+    return client.post(
+        f"/portal/access/verify/{services.verification_token(request)}/",
+        {"new_password1": password, "new_password2": password},
+        headers={"accept-language": "en"},
+        **options,
+    )
+
+
 def test_r11_a_technical_contact_on_record_gets_a_link_and_gets_in(
     client, alice, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -177,35 +205,14 @@ def test_a_technical_contacts_address_with_another_companys_id_waits_for_an_agen
 def test_an_agents_address_cannot_be_taken_over(client, django_capture_on_commit_callbacks):
     agent = AgentFactory(email="agent@alice.example")
     customer = CustomerFactory()
-    ContactFactory(customer=customer, email=agent.email)
-    request = AccessRequest.objects.create(
-        company_name="x",
-        business_id=customer.business_id,
-        name="x",
-        email=agent.email,
-        phone="1",
-        job_role="x",
-        status=AccessRequest.Status.AWAITING_VERIFICATION,
-        contact=Contact.objects.get(email=agent.email),
-        customer=customer,
-    )
+    request = awaiting_verification(ContactFactory(customer=customer, email=agent.email))
 
     with pytest.raises(services.AccessRequestError):
         services.activate_account(request, password="kuusi-kuusi-kuusi")
 
 
 def test_r11_a_link_whose_contact_was_deleted_opens_no_login(alice):
-    request = AccessRequest.objects.create(
-        company_name="Alice Oy",
-        business_id=alice.customer.business_id,
-        name="Alice",
-        email=alice.email,
-        phone="1",
-        job_role="Network engineer",
-        status=AccessRequest.Status.AWAITING_VERIFICATION,
-        contact=alice,
-        customer=alice.customer,
-    )
+    request = awaiting_verification(alice, company_name="Alice Oy", name="Alice")
     users = User.objects.count()
     alice.delete()
     request.refresh_from_db()
@@ -303,25 +310,10 @@ def test_r11_an_activation_link_for_a_staff_address_gets_a_clear_page_not_an_err
     """A staff login is never turned into a portal account, and the person is told why."""
     agent = AgentFactory(email="agent@alice.example")
     customer = CustomerFactory()
-    contact = ContactFactory(customer=customer, email=agent.email)
-    request = AccessRequest.objects.create(
-        company_name="x",
-        business_id=customer.business_id,
-        name="x",
-        email=agent.email,
-        phone="1",
-        job_role="x",
-        status=AccessRequest.Status.AWAITING_VERIFICATION,
-        contact=contact,
-        customer=customer,
-    )
+    request = awaiting_verification(ContactFactory(customer=customer, email=agent.email))
     password = "kuusi-kuusi-kuusi-7"
 
-    response = client.post(
-        f"/portal/access/verify/{services.verification_token(request)}/",
-        {"new_password1": password, "new_password2": password},
-        headers={"accept-language": "en"},
-    )
+    response = activate(client, request, password)
 
     assert response.status_code == 409
     assert "staff login" in response.content.decode()
@@ -332,25 +324,12 @@ def test_r11_an_activation_link_for_a_staff_address_gets_a_clear_page_not_an_err
 def test_r14_the_welcome_after_activation_is_in_the_contacts_language(client):
     customer = CustomerFactory()
     contact = ContactFactory(customer=customer, email="uusi@alice.example", language="fi")
-    request = AccessRequest.objects.create(
-        company_name="Alice Oy",
-        business_id=customer.business_id,
-        name="Uusi Henkilö",
-        email=contact.email,
-        phone="1",
-        job_role="verkkoasiantuntija",
-        status=AccessRequest.Status.AWAITING_VERIFICATION,
-        contact=contact,
-        customer=customer,
+    request = awaiting_verification(
+        contact, company_name="Alice Oy", name="Uusi Henkilö", job_role="verkkoasiantuntija"
     )
     password = "kuusi-kuusi-kuusi-7"
 
-    response = client.post(
-        f"/portal/access/verify/{services.verification_token(request)}/",
-        {"new_password1": password, "new_password2": password},
-        headers={"accept-language": "en"},
-        follow=True,
-    )
+    response = activate(client, request, password, follow=True)
 
     text = response.content.decode()
     assert '<html lang="fi">' in text

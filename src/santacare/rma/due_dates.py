@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from santacare.calendars.services import is_business_day
+from santacare.calendars.services import load_calendar
 from santacare.core.time import helsinki
 
 
@@ -10,8 +10,9 @@ def return_due_date(delivered_at: datetime, *, window_days: int) -> date:
     """The vendor's window counts calendar days from delivery; a due date that falls on a
     weekend or a Finnish holiday moves to the next business day, when a courier can collect."""
     due = helsinki(delivered_at).date() + timedelta(days=window_days)
+    calendar = load_calendar()  # once, not a query per day tried
     for _day in range(14):
-        if is_business_day(due):
+        if calendar.is_business_day(due):
             break
         due += timedelta(days=1)
     return due
