@@ -155,7 +155,7 @@ def build_hostile_world() -> HostileWorld:
     contact.user = UserFactory(email=contact.email, full_name=contact.name)
     contact.save(update_fields=["user"])
     vendor, _created = Vendor.objects.update_or_create(
-        name=hostile("vendor"), defaults={"return_instructions": hostile("instructions")}
+        name=hostile("vendor"), defaults={"return_instructions_fi": hostile("instructions")}
     )
     device = DeviceFactory(
         customer=customer,

@@ -131,7 +131,8 @@ def open_rma(
         opened_at=opened_at,
         promised_at=promised_at,
         vendor_rma_number=clean_line(vendor_rma_number, max_length=60),
-        return_instructions=vendor.return_instructions,
+        return_instructions_fi=vendor.return_instructions_fi,
+        return_instructions_en=vendor.return_instructions_en,
         return_window_days=vendor.return_window_days,
         opened_by=by,
     )
