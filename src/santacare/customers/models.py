@@ -40,6 +40,15 @@ class Customer(TimestampedModel):
         verbose_name_plural = _("customers")
         ordering = ["name"]
 
+    @property
+    def sdm_contact_line(self) -> str:
+        """The Service Delivery Manager's name, phone and email on one line, or "" when none is
+        named: wherever a customer is sent to their SDM, they are told how to reach them (R15)."""
+        sdm = self.service_delivery_manager
+        if sdm is None:
+            return ""
+        return ", ".join(part for part in (sdm.full_name, sdm.phone, sdm.email) if part)
+
     def __str__(self) -> str:
         return self.name
 

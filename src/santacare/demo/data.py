@@ -101,6 +101,8 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     sdm = _user(
         "palvelupaallikko@santacare.example", "Sami Palvelupäällikkö", User.Role.TEAM_LEAD, password
     )
+    sdm.phone = "+358 40 555 0123"
+    sdm.save(update_fields=["phone"])
     admin = _user("admin@santacare.example", "Demo Admin", User.Role.ADMIN, password)
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])

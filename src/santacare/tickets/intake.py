@@ -108,7 +108,7 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
         if SERIAL_NUMBER_RE.match(serial_number):
             device = device_by_serial(serial_number, customer=contact.customer)
         if device is None:
-            return IntakeResult(Outcome.REFUSED, reason=Reason.UNKNOWN_SERIAL)
+            return IntakeResult(Outcome.REFUSED, reason=Reason.UNKNOWN_SERIAL, contact=contact)
         match entitlement(device, on=helsinki(received_at).date()):
             case Entitlement.MANAGED_SERVICES:
                 return IntakeResult(
@@ -117,7 +117,10 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
             case Entitlement.EXPIRED | Entitlement.NO_CONTRACT:
                 if not _may_open_out_of_contract(request):
                     return IntakeResult(
-                        Outcome.REFUSED, reason=Reason.NO_VALID_CONTRACT, device=device
+                        Outcome.REFUSED,
+                        reason=Reason.NO_VALID_CONTRACT,
+                        device=device,
+                        contact=contact,
                     )
 
     ticket = _create_ticket(request, contact=contact, device=device, received_at=received_at)
