@@ -15,7 +15,7 @@ from santacare.accounts.access import agent_required
 from santacare.core.time import helsinki, now
 from santacare.customers.access import current_contact
 
-from .charts import bar_chart
+from .charts import MET, bar_chart
 from .forms import ReportForm, default_period
 from .queries import ClockFigures, Dimension, ReportQuery, ReportRow, sla_report
 
@@ -102,8 +102,8 @@ def _charts(rows: list[ReportRow]) -> list:
                 for month, tickets in sorted(per_month.items())
             ],
         ),
-        bar_chart(_("Response targets met"), response, unit=" %", scale=100),
-        bar_chart(_("Restore targets met"), restore, unit=" %", scale=100),
+        bar_chart(_("Response targets met"), response, unit=" %", scale=100, colour=MET),
+        bar_chart(_("Restore targets met"), restore, unit=" %", scale=100, colour=MET),
     ]
 
 
