@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from santacare.api.views import api
+from santacare.core.time import helsinki, now
 from santacare.mailgate.models import InboundMail
 from santacare.tickets.models import Ticket
 
@@ -191,6 +192,11 @@ ROUTES: dict[str, Walk] = {
     "reports:agent_csv": Walk(charlie=403),
     "reports:customer": Walk(charlie=200),
     "reports:customer_csv": Walk(charlie=200),
+    # A report row's tickets: staff's over every company; a contact's over its own company only.
+    "reports:agent_row": Walk(charlie=403),
+    "reports:customer_row": Walk(
+        charlie=200, data={"group": "channel", "month": f"{helsinki(now()):%Y-%m}", "key": "portal"}
+    ),
     # R13 RMAs: the agents' pages are 403; the customer's own pages 404 for Alice's.
     "rma:list": Walk(charlie=403),
     "rma:overdue": Walk(charlie=403),
