@@ -250,6 +250,30 @@ API_ROUTES: dict[tuple[str, str], ApiWalk] = {
     ("post", "/api/v1/tickets/{tracking_number}/messages"): ApiWalk(
         charlie_token=404, params=tracking_number, body=lambda alice: {"body": "Charlie was here"}
     ),
+    ("get", "/api/v1/tickets/{tracking_number}/rmas"): ApiWalk(
+        charlie_token=404, params=tracking_number
+    ),
+    # A customer may resolve, close or reopen their own tickets: Alice's is unknown to Charlie.
+    ("post", "/api/v1/tickets/{tracking_number}/status"): ApiWalk(
+        charlie_token=404, params=tracking_number, body=lambda alice: {"status": "closed"}
+    ),
+    # The agents' operations refuse a customer's token before looking anything up.
+    ("get", "/api/v1/queues"): ApiWalk(charlie_token=403),
+    ("get", "/api/v1/queues/{queue}/tickets"): ApiWalk(
+        charlie_token=403, params=lambda alice: {"queue": "all"}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/assignment"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"assignee": None}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/priority"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"priority": "P4"}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/notes"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"body": "Charlie's note"}
+    ),
+    ("get", "/api/v1/tickets/{tracking_number}/sla"): ApiWalk(
+        charlie_token=403, params=tracking_number
+    ),
 }
 
 # The API's operations appear in the resolver under their view names; API_ROUTES walks them.
@@ -260,6 +284,14 @@ API_VIEW_NAMES = {
     "api:get_ticket",
     "api:list_messages",
     "api:create_message",
+    "api:list_rmas",
+    "api:set_status",
+    "api:list_queues",
+    "api:queue_tickets",
+    "api:assign",
+    "api:set_priority",
+    "api:add_note",
+    "api:ticket_sla",
 }
 
 
