@@ -202,3 +202,10 @@ def test_api_token_command_prints_the_key_once(alice, capsys):
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     assert raw.startswith("sct_")
     assert ApiToken.objects.get().contact == alice
+
+
+def test_api_token_command_can_issue_a_token_that_never_expires(alice, capsys):
+    call_command("api_token", alice.email, "--name", "NMS", "--days", "0")
+
+    assert "never expires" in capsys.readouterr().out
+    assert ApiToken.objects.get().expires_at is None

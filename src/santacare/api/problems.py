@@ -7,6 +7,7 @@ installed by `install_handlers` turn it, ninja's own errors (no token, schema vi
 throttling, broken JSON) and Django's (404, too large a body) into the same shape.
 """
 
+import math
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -222,7 +223,8 @@ def _answer(request: HttpRequest, exc: Exception | type[Exception]) -> HttpRespo
     if isinstance(exc, ValidationError):
         return problem_response(request, ProblemCode.INVALID, status=422, errors=_field_errors(exc))
     if isinstance(exc, Throttled):
-        seconds = max(1, round(exc.wait or 1))
+        # As ninja's Retry-After: whole seconds, rounded up.
+        seconds = max(1, math.ceil(exc.wait or 1))
         return problem_response(
             request, ProblemCode.THROTTLED, status=429, params={"seconds": seconds}
         )

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from santacare.api.views import api
+from santacare.customers.tokens import issue_token
 from santacare.mailgate.models import InboundMail
 from santacare.tickets.models import Ticket
 
@@ -77,6 +78,11 @@ def both_tickets(alice: AlicesCompany) -> dict[str, object]:
         "tracking_number": alice.ticket.tracking_number,
         "other": alice.other_ticket.tracking_number,
     }
+
+
+def alices_api_token(alice: AlicesCompany) -> dict[str, object]:
+    token, _key = issue_token(name="Alice's NMS", contact=alice.ticket.contact)
+    return {"token_id": token.pk}
 
 
 def rma_action(alice: AlicesCompany) -> dict[str, object]:
@@ -166,10 +172,15 @@ ROUTES: dict[str, Walk] = {
         charlie=404, params=tracking_number, method="post", data={"action": "close"}
     ),
     "portal:attachment": Walk(charlie=404, params=attachment_id),
+    # Charlie's own token page; Alice's token is no token of his.
+    "portal:tokens": Walk(charlie=200),
+    "portal:revoke_token": Walk(charlie=404, params=alices_api_token, method="post"),
     "portal:request_access": Walk(charlie=200, anonymous=200),
     "portal:verify_access": Walk(charlie=404, anonymous=404, params=access_token),
     # The desk is for agents, team leads and admins only: 403 for a customer.
     "desk:queue": Walk(charlie=403),
+    "desk:tokens": Walk(charlie=403),
+    "desk:revoke_token": Walk(charlie=403, params=alices_api_token, method="post"),
     "desk:phone": Walk(charlie=403),
     "desk:phone_lookup": Walk(charlie=403),
     "desk:phone_opened": Walk(charlie=403, params=tracking_number),
