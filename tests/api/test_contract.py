@@ -331,3 +331,18 @@ def test_r13_rma_state_for_the_customer_and_404_for_another_company(
 
     assert [rma["status"] for rma in rmas] == ["requested"]
     assert_problem(call(client, "get", f"/tickets/{number}/rmas", charlies), 404, "not_found")
+
+
+def test_r6_the_at_risk_queue_holds_tickets_past_their_warning_only(
+    client, agent_token, number, time_machine
+):
+    seed_default_targets()
+    before = {q["queue"]: q["count"] for q in call(client, "get", "/queues", agent_token).json()}
+
+    time_machine.move_to(Ticket.objects.get().received_at + timedelta(days=14))
+    after = {q["queue"]: q["count"] for q in call(client, "get", "/queues", agent_token).json()}
+    listed = call(client, "get", "/queues/at_risk/tickets", agent_token).json()["items"]
+
+    assert before["at_risk"] == 0
+    assert after["at_risk"] == 1
+    assert [ticket["tracking_number"] for ticket in listed] == [number]

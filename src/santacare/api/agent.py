@@ -6,6 +6,8 @@ A customer's token gets 403 on the agents-only operations before any id is looke
 change the status of its own company's tickets as the portal allows (resolve, close, reopen).
 """
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +17,7 @@ from santacare.accounts.models import User
 from santacare.core.paging import keyset_page
 from santacare.core.time import now
 from santacare.rma.queries import replacement_delivery
-from santacare.sla.clocks import ticket_clocks
+from santacare.sla.clocks import ClockState, ticket_clocks
 from santacare.sla.queries import tickets_at_risk, with_history
 from santacare.tickets.conversation import add_message
 from santacare.tickets.models import Channel, Message, Ticket
@@ -74,6 +76,21 @@ def _queue_condition(queue: str, agent: User) -> Q:
     }[queue]
 
 
+def _at_risk(tickets: QuerySet[Ticket], *, moment: datetime) -> list[Ticket]:
+    """Open tickets whose most urgent clock has passed its warning time or run out, the least
+    time left first: one page, as the desk's queue shows it (counted here from the clocks
+    themselves rather than from the sweep's notices, so it is exact between sweeps)."""
+    # The candidates come sorted by time left, so the warned ones are among the first few.
+    risks = tickets_at_risk(now=moment, queryset=tickets, limit=PAGE_SIZE * 4)
+    warned = [
+        risk.ticket
+        for risk in risks
+        if risk.clock.state == ClockState.BREACHED
+        or (risk.clock.warning_at is not None and risk.clock.warning_at <= moment)
+    ]
+    return warned[:PAGE_SIZE]
+
+
 def _desk_tickets() -> QuerySet[Ticket]:
     return Ticket.objects.filter(merged_into__isnull=True).select_related("customer", "assignee")
 
@@ -92,7 +109,7 @@ def list_queues(request: ApiRequest) -> list[dict[str, object]]:
             if name != AT_RISK  # computed from the clocks below
         }
     )
-    counts[AT_RISK] = len(tickets_at_risk(now=now(), queryset=_desk_tickets(), limit=PAGE_SIZE))
+    counts[AT_RISK] = len(_at_risk(_desk_tickets(), moment=now()))
     return [
         {"queue": name, "label": str(label), "count": counts[name]}
         for name, label in QUEUES.items()
@@ -114,8 +131,7 @@ def queue_tickets(
         raise ApiProblem(ProblemCode.NOT_FOUND)
     tickets = _desk_tickets().filter(_queue_condition(queue, agent))
     if queue == AT_RISK:
-        risks = tickets_at_risk(now=now(), queryset=tickets, limit=PAGE_SIZE)
-        return {"items": [risk.ticket for risk in risks], "next_cursor": None}
+        return {"items": _at_risk(tickets, moment=now()), "next_cursor": None}
     page = keyset_page(
         tickets, order=("-received_at", "-id"), size=PAGE_SIZE, cursor=cursor, salt="api.queue"
     )

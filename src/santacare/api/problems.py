@@ -209,7 +209,12 @@ def problem_response(
             "code": str(code),
             **extra,
         }
-    response = JsonResponse(body, status=status, content_type=PROBLEM_MEDIA_TYPE)
+    response = JsonResponse(
+        body,
+        status=status,
+        content_type=PROBLEM_MEDIA_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
     response["Content-Language"] = caller_language(request)
     return response
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from santacare.accounts.models import User
+from santacare.core.time import helsinki
 from santacare.customers.queries import contact_by_email
 from santacare.customers.tokens import DEFAULT_LIFETIME_DAYS, issue_token
 
@@ -36,7 +37,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{email} is neither an agent nor an active technical contact.")
             token, raw = issue_token(name=name, contact=contact, lifetime=lifetime)
         expiry = (
-            f"expires {token.expires_at:%Y-%m-%d %H:%M %Z}" if token.expires_at else "never expires"
+            f"expires {helsinki(token.expires_at):%Y-%m-%d %H:%M} (Helsinki)"
+            if token.expires_at
+            else "never expires"
         )
         self.stdout.write(
             f"Token {token} issued, {expiry}. Keep the key, it is not shown again:\n{raw}"
