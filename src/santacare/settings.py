@@ -256,6 +256,8 @@ NOC_EMAIL = env("SANTACARE_NOC_EMAIL", default="noc@santacare.example")
 # R1 policy: may an agent open a phone ticket for a device without a valid contract, as billable
 # work? Off by default: such a call is then only pointed to the Service Delivery Manager.
 ALLOW_OUT_OF_CONTRACT = env.bool("SANTACARE_ALLOW_OUT_OF_CONTRACT", default=False)
+# Calls one API token may make (a number per s, m, h or d), counted on the shared cache.
+API_THROTTLE_RATE = env("SANTACARE_API_THROTTLE_RATE", default="120/m")
 
 # --- Background work --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -170,3 +170,44 @@ class AccessRequest(TimestampedModel):
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+
+class ApiToken(TimestampedModel):
+    """A bearer token for an integration (a customer's monitoring system, an agent's script).
+
+    It acts as one technical contact of one customer, or as one agent; only its SHA-256 is
+    stored, so a database leak does not leak working tokens. It lives here, below the portal,
+    the desk and the API, because all three issue or read it (customers.tokens). The table
+    keeps the name it had when the API app owned the model.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(_("starts with"), max_length=12)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        db_table = "api_apitoken"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=True) ^ models.Q(user__isnull=True),
+                name="api_token_acts_as_contact_or_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, phone, queue, workspace
+from .views import mail, phone, queue, tokens, workspace
 
 app_name = "desk"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("mail/", mail.mail_review, name="mail"),
     path("mail/<int:mail_id>/release/", mail.mail_release, name="mail_release"),
     path("mail/<int:mail_id>/ticket/", mail.mail_open_ticket, name="mail_ticket"),
+    path("api-tokens/", tokens.token_list, name="tokens"),
+    path("api-tokens/<int:token_id>/revoke/", tokens.revoke, name="revoke_token"),
     path("attachment/<int:attachment_id>/", workspace.attachment, name="attachment"),
     path("t/<str:tracking_number>/", workspace.ticket_workspace, name="ticket"),
     path("t/<str:tracking_number>/status/", workspace.ticket_status, name="status"),

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from santacare.api.views import api
 from santacare.core.time import helsinki, now
+from santacare.customers.tokens import issue_token
 from santacare.mailgate.models import InboundMail
 from santacare.tickets.models import Ticket
 
@@ -78,6 +79,11 @@ def both_tickets(alice: AlicesCompany) -> dict[str, object]:
         "tracking_number": alice.ticket.tracking_number,
         "other": alice.other_ticket.tracking_number,
     }
+
+
+def alices_api_token(alice: AlicesCompany) -> dict[str, object]:
+    token, _key = issue_token(name="Alice's NMS", contact=alice.ticket.contact)
+    return {"token_id": token.pk}
 
 
 def rma_action(alice: AlicesCompany) -> dict[str, object]:
@@ -167,10 +173,15 @@ ROUTES: dict[str, Walk] = {
         charlie=404, params=tracking_number, method="post", data={"action": "close"}
     ),
     "portal:attachment": Walk(charlie=404, params=attachment_id),
+    # Charlie's own token page; Alice's token is no token of his.
+    "portal:tokens": Walk(charlie=200),
+    "portal:revoke_token": Walk(charlie=404, params=alices_api_token, method="post"),
     "portal:request_access": Walk(charlie=200, anonymous=200),
     "portal:verify_access": Walk(charlie=404, anonymous=404, params=access_token),
     # The desk is for agents, team leads and admins only: 403 for a customer.
     "desk:queue": Walk(charlie=403),
+    "desk:tokens": Walk(charlie=403),
+    "desk:revoke_token": Walk(charlie=403, params=alices_api_token, method="post"),
     "desk:phone": Walk(charlie=403),
     "desk:phone_lookup": Walk(charlie=403),
     "desk:phone_opened": Walk(charlie=403, params=tracking_number),
@@ -256,6 +267,30 @@ API_ROUTES: dict[tuple[str, str], ApiWalk] = {
     ("post", "/api/v1/tickets/{tracking_number}/messages"): ApiWalk(
         charlie_token=404, params=tracking_number, body=lambda alice: {"body": "Charlie was here"}
     ),
+    ("get", "/api/v1/tickets/{tracking_number}/rmas"): ApiWalk(
+        charlie_token=404, params=tracking_number
+    ),
+    # A customer may resolve, close or reopen their own tickets: Alice's is unknown to Charlie.
+    ("post", "/api/v1/tickets/{tracking_number}/status"): ApiWalk(
+        charlie_token=404, params=tracking_number, body=lambda alice: {"status": "closed"}
+    ),
+    # The agents' operations refuse a customer's token before looking anything up.
+    ("get", "/api/v1/queues"): ApiWalk(charlie_token=403),
+    ("get", "/api/v1/queues/{queue}/tickets"): ApiWalk(
+        charlie_token=403, params=lambda alice: {"queue": "all"}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/assignment"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"assignee": None}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/priority"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"priority": "P4"}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/notes"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"body": "Charlie's note"}
+    ),
+    ("get", "/api/v1/tickets/{tracking_number}/sla"): ApiWalk(
+        charlie_token=403, params=tracking_number
+    ),
 }
 
 # The API's operations appear in the resolver under their view names; API_ROUTES walks them.
@@ -266,6 +301,14 @@ API_VIEW_NAMES = {
     "api:get_ticket",
     "api:list_messages",
     "api:create_message",
+    "api:list_rmas",
+    "api:set_status",
+    "api:list_queues",
+    "api:queue_tickets",
+    "api:assign",
+    "api:set_priority",
+    "api:add_note",
+    "api:ticket_sla",
 }
 
 
