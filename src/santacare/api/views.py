@@ -16,6 +16,7 @@ from santacare.tickets.results import IntakeResult
 from santacare.tickets.tracking import ticket_by_tracking_number
 
 from .auth import ApiRequest, TokenAuth
+from .calls import router as calls_router
 from .models import ApiToken
 from .schemas import DeviceOut, ErrorOut, MessageIn, MessageOut, OutcomeOut, TicketIn, TicketOut
 
@@ -26,6 +27,8 @@ api = NinjaAPI(
     auth=TokenAuth(),
     description="Open and follow SantaCare Maintenance tickets from your own systems.",
 )
+
+api.add_router("/calls", calls_router)
 
 PAGE_SIZE = 50
 
