@@ -211,3 +211,32 @@ def test_the_banner_query_uses_its_index_on_postgresql(agent, caller):
         cursor.execute("SET enable_seqscan = on")
     assert "telephony_extensi" in plan or "Index" in plan
     assert "Seq Scan" not in plan
+
+
+def test_a_call_whose_hang_up_was_lost_does_not_stay_on_the_banner(agent_client, caller):
+    with time_machine.travel(OFFICE_HOURS, tick=False) as clock:
+        ring()
+        clock.shift(timedelta(minutes=11))
+        assert agent_client.get(BANNER).status_code == 204
+        ring(call_id="c-2")
+        event(EventKind.ANSWER, call_id="c-2", extension="201")
+        clock.shift(timedelta(hours=3))
+        # Still talking after three hours: still shown.
+        assert "On the line" in agent_client.get(BANNER).text
+
+
+def test_an_outgoing_call_is_not_called_incoming(agent_client, caller):
+    record_call_event(
+        CallEvent(
+            event=EventKind.NEW_CALL,
+            call_id="out-1",
+            direction=Call.Direction.OUT,
+            from_number="201",
+            to_number="040 111 2222",
+            extension="201",
+        ),
+        at=now(),
+    )
+    text = agent_client.get(BANNER).text
+    assert "Outgoing call" in text
+    assert "Teemu Tekninen" in text

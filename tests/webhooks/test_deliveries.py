@@ -236,3 +236,14 @@ def test_admins_register_endpoints_and_read_the_attempts(alice, alice_device, re
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.PENDING
     assert delivery.attempts == 0
+
+
+def test_an_endpoint_switched_off_gets_no_more_attempts(alice, alice_device, receiver, endpoint):
+    hook = endpoint(WebhookEvent.TICKET_OPENED)
+    open_for(alice, alice_device)
+    delivery = WebhookDelivery.objects.get()
+    WebhookEndpoint.objects.filter(pk=hook.pk).update(is_active=False)
+
+    assert deliver(delivery.pk, now=now()) is None
+    assert due_deliveries(now=now()) == []
+    assert receiver.received == []

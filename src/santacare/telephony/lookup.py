@@ -7,6 +7,8 @@ tickets follow in one query each, whatever the number of matches.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from santacare.customers.models import Contact, Customer
 from santacare.installbase.models import Device
 from santacare.tickets.models import Ticket
@@ -16,8 +18,10 @@ from .models import Call
 CONTACT_LIMIT = 10
 DEVICE_LIMIT = 20
 TICKET_LIMIT = 10
-# A call still "ringing" after this long lost its hang-up event; the banner forgets it.
-BANNER_WINDOW = timedelta(hours=2)
+# A call still "ringing" or "answered" after this long lost its hang-up event on the way; the
+# banner forgets it rather than show a stale caller all day.
+RING_WINDOW = timedelta(minutes=10)
+TALK_WINDOW = timedelta(hours=4)
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,11 @@ def current_call(extension: str, *, now: datetime) -> Call | None:
         return None
     return (
         Call.objects.filter(
+            Q(state=Call.State.ANSWERED)
+            | Q(state=Call.State.RINGING, started_at__gte=now - RING_WINDOW),
             extension=extension,
             state__in=(Call.State.RINGING, Call.State.ANSWERED),
-            started_at__gte=now - BANNER_WINDOW,
+            started_at__gte=now - TALK_WINDOW,
         )
         .order_by("-started_at")
         .first()

@@ -56,6 +56,8 @@ def _claim(delivery_id: int, *, now: datetime) -> WebhookDelivery | None:
         pk=delivery_id,
         state=WebhookDelivery.State.PENDING,
         next_attempt_at__lte=now,
+        # An endpoint the admin switched off gets nothing more; switched on, it gets the rest.
+        endpoint__is_active=True,
     ).update(claimed_until=now + CLAIM_LEASE)
     if not claimed:
         return None
@@ -136,7 +138,7 @@ def deliver(delivery_id: int, *, now: datetime) -> AttemptResult | None:
 def due_deliveries(*, now: datetime) -> list[int]:
     return list(
         WebhookDelivery.objects.filter(
-            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now
+            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
