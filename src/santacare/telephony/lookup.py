@@ -7,7 +7,7 @@ tickets follow in one query each, whatever the number of matches.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from santacare.customers.models import Contact, Customer
 from santacare.installbase.models import Device
@@ -71,14 +71,14 @@ def current_call(extension: str, *, now: datetime) -> Call | None:
     """The call ringing at, or answered on, this extension: the desk banner's one query."""
     if not extension:
         return None
-    return (
-        Call.objects.filter(
-            Q(state=Call.State.ANSWERED)
-            | Q(state=Call.State.RINGING, started_at__gte=now - RING_WINDOW),
-            extension=extension,
-            state__in=(Call.State.RINGING, Call.State.ANSWERED),
-            started_at__gte=now - TALK_WINDOW,
-        )
-        .order_by("-started_at")
-        .first()
-    )
+    return current_calls(extension, now=now).first()
+
+
+def current_calls(extension: str, *, now: datetime) -> QuerySet[Call]:
+    return Call.objects.filter(
+        Q(state=Call.State.ANSWERED)
+        | Q(state=Call.State.RINGING, started_at__gte=now - RING_WINDOW),
+        extension=extension,
+        state__in=(Call.State.RINGING, Call.State.ANSWERED),
+        started_at__gte=now - TALK_WINDOW,
+    ).order_by("-started_at")
