@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "santacare.sla",
     "santacare.rma",
     "santacare.reports",
+    # Integrations the channels use: the phone system's calls and the outgoing webhooks.
+    "santacare.telephony",
+    "santacare.webhooks",
     # Channels: thin, they call the services of the apps above. (The portal is listed first,
     # for its templates; the desk may use the mail gateway's review screens.)
     "santacare.mailgate",

@@ -32,6 +32,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.CUSTOMER)
     language = models.CharField(_("language"), max_length=5, default="fi")
     is_active = models.BooleanField(_("active"), default=True)
+    # The agent's desk phone on the switchboard: its ringing pops the caller's card in the desk.
+    phone_extension = models.CharField(
+        _("phone extension"), max_length=40, blank=True, db_index=True
+    )
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 

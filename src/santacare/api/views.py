@@ -23,6 +23,7 @@ from santacare.tickets.results import IntakeResult
 
 from .agent import router as agent_router
 from .auth import ApiRequest, TokenAuth, TokenThrottle
+from .calls import router as calls_router
 from .problems import ApiProblem, ProblemCode, caller_language, problems, problems_api, refusal
 from .schemas import (
     MAX_ID,
@@ -46,6 +47,8 @@ api = problems_api(
     "are RFC 9457 problem details (application/problem+json) with a machine `code`, worded in "
     "the language of Accept-Language, else of the token's owner.",
 )
+
+api.add_router("/calls", calls_router)
 
 PAGE_SIZE = 50
 TrackingNumber = PathEx[str, P(max_length=40, description="e.g. SC-250001-7")]

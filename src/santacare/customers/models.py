@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from santacare.core.models import TimestampedModel
 
 from .business_id import validate_business_id
+from .phones import to_e164
 
 
 class Language(models.TextChoices):
@@ -83,6 +84,10 @@ class Contact(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), max_length=254)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Filled from `phone` on every save (customers/phones.py): the phone system's lookup key.
+    phone_e164 = models.CharField(
+        _("phone (E.164)"), max_length=20, blank=True, editable=False, db_index=True
+    )
     job_role = models.CharField(_("job role"), max_length=200, blank=True)
     is_technical = models.BooleanField(_("technical contact"), default=False)
     language = models.CharField(
@@ -112,6 +117,10 @@ class Contact(TimestampedModel):
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
+        self.phone_e164 = to_e164(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_e164"}
         super().save(*args, **kwargs)
 
     @property

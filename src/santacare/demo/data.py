@@ -97,7 +97,10 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
         for name, (days, finnish, english) in VENDOR_INSTRUCTIONS.items()
     }
 
-    _user("agentti@santacare.example", "Aino Agentti", User.Role.AGENT, password)
+    agent = _user("agentti@santacare.example", "Aino Agentti", User.Role.AGENT, password)
+    # Her desk phone: a simulated call to extension 201 pops the banner (docs/integrations.md).
+    agent.phone_extension = "201"
+    agent.save(update_fields=["phone_extension"])
     sdm = _user(
         "palvelupaallikko@santacare.example", "Sami Palvelupäällikkö", User.Role.TEAM_LEAD, password
     )

@@ -37,6 +37,7 @@ from .due_dates import return_due_date, returned_late
 from .errors import RmaError, RmaErrorCode
 from .mail import mail_contact, return_instruction_recipients
 from .models import Rma
+from .signals import rma_status_changed
 from .swaps import swap_device
 
 MAX_TEXT = 2_000
@@ -70,6 +71,8 @@ def _record(rma: Rma, *, old: str, by: User | None, by_label: str = "", **data: 
         new=rma.status,
         **clean,
     )
+    if old != rma.status:
+        rma_status_changed.send(sender=Rma, rma=rma, old=old)
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from .notifications import acknowledge_ticket
 from .outcomes import Outcome, Reason
 from .results import IntakeResult
 from .rules import missing_information, phone_only_reason, snapshot_device
+from .signals import ticket_opened
 from .status import move_ticket, opening_status
 from .tracking import allocate_tracking_number
 
@@ -76,6 +77,8 @@ class TicketRequest:
 def open_ticket(request: TicketRequest) -> IntakeResult:
     """Open a ticket, or say why not; a ticket opened gets its acknowledgement queued (R6)."""
     result = _open_ticket(request)
+    if result.ticket is not None:
+        ticket_opened.send(sender=Ticket, ticket=result.ticket)
     if result.ticket is not None and request.acknowledge:
         # In the contact's language (R14), whatever language the agent or the web request uses.
         with translation.override(result.ticket.language):

@@ -186,6 +186,11 @@ ROUTES: dict[str, Walk] = {
     "desk:phone_lookup": Walk(charlie=403),
     "desk:phone_opened": Walk(charlie=403, params=tracking_number),
     "desk:mail": Walk(charlie=403),
+    # The incoming-call banner and recording a call on a ticket: agents only.
+    "desk:incoming_call": Walk(charlie=403),
+    "desk:call_to_ticket": Walk(
+        charlie=403, params=lambda alice: {"call_pk": 1}, method="post", data={"ticket": "x"}
+    ),
     "desk:mail_release": Walk(charlie=403, params=held_mail_id, method="post"),
     "desk:mail_ticket": Walk(charlie=403, params=held_mail_id, method="post"),
     "desk:attachment": Walk(charlie=403, params=attachment_id),
@@ -291,12 +296,20 @@ API_ROUTES: dict[tuple[str, str], ApiWalk] = {
     ("get", "/api/v1/tickets/{tracking_number}/sla"): ApiWalk(
         charlie_token=403, params=tracking_number
     ),
+    # The phone system's operations take an agent's token: a customer's token is refused.
+    ("post", "/api/v1/calls/events"): ApiWalk(
+        charlie_token=403,
+        body=lambda alice: {"event": "newCall", "callId": "walk-1", "from": "+358401234567"},
+    ),
+    ("get", "/api/v1/calls/lookup"): ApiWalk(charlie_token=403, query={"number": "+358401234567"}),
 }
 
 # The API's operations appear in the resolver under their view names; API_ROUTES walks them.
 API_VIEW_NAMES = {
     "api:list_devices",
     "api:create_ticket",
+    "api:call_event",
+    "api:lookup_caller",
     "api:list_tickets",
     "api:get_ticket",
     "api:list_messages",
