@@ -13,7 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from santacare.core.config import logging_config, networks, read_secret_files
+from santacare.core.config import logging_config, networks, read_secret_files, s3_storage
 
 # Generic Django classes (ModelAdmin[Ticket]) subscriptable at run time, as the types write them.
 django_stubs_ext.monkeypatch()
@@ -233,6 +233,20 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Shared object storage (S3 or compatible) for attachments and raw mail, so any node reads what
+# another stored; unset, local disk under SANTACARE_VAR_DIR (docs/OPERATIONS.md).
+S3_BUCKET = env("SANTACARE_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env("SANTACARE_S3_ENDPOINT_URL", default=""),
+        access_key=env("SANTACARE_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env("SANTACARE_S3_SECRET_ACCESS_KEY", default=""),
+        region=env("SANTACARE_S3_REGION", default=""),
+        prefix=env("SANTACARE_S3_PREFIX", default=""),
+    )
+# Raw inbound mail as files in that storage instead of rows' bytes (the database stays small).
+MAILGATE_RAW_IN_STORAGE = env.bool("SANTACARE_RAW_MAIL_IN_STORAGE", default=bool(S3_BUCKET))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

@@ -74,3 +74,30 @@ def logging_config(*, level: str, file: str, log_format: str) -> dict[str, objec
             for name in ("huey", "django")
         },
     }
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str,
+    access_key: str,
+    secret_key: str,
+    region: str,
+    prefix: str,
+) -> dict[str, object]:
+    """django-storages' S3 backend for attachments and raw mail: private objects, never
+    overwritten, served only through the views that check who asks (no public URLs)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "region_name": region or None,
+            "location": prefix,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }

@@ -99,7 +99,7 @@ def _process_mail(mail_id: int, *, take_over: bool) -> MailOutcome | None:
         )
     deadline = time.monotonic() + settings.MAILGATE_PROCESSING_SECONDS
     # Parsed with no transaction open and no lock held: a costly mail delays only itself.
-    raw = InboundMail.objects.values_list("raw", flat=True).get(pk=mail_id)
+    raw = InboundMail.objects.only("raw", "raw_file").get(pk=mail_id).raw_message()
     faults.point(faults.MID_PARSE)
     try:
         parsed = parse_mail(bytes(raw), deadline=deadline)
