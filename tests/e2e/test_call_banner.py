@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from santacare.accounts.models import User
-from santacare.api.models import ApiToken
+from santacare.customers.tokens import issue_token
 from santacare.telephony.models import Call
 from santacare.tickets.models import Message, Ticket
 
@@ -33,7 +33,7 @@ def test_r7_a_call_pops_the_banner_and_one_click_opens_a_filled_intake(
     new_page, live_server, demo_data, login, screenshot, csp_violations
 ):
     switchboard = User.objects.create_user("pbx@santacare.example", role=User.Role.AGENT)
-    token = ApiToken.issue(name="Switchboard", user=switchboard)[1]
+    token = issue_token(name="Switchboard", user=switchboard)[1]
     page = new_page(locale="en-US")
     violations = csp_violations(page)
     login(page, AGENT, demo_data)
