@@ -1,0 +1,276 @@
+"""Issue 14: two web nodes and two workers on four hosts (network namespaces), PostgreSQL and
+Redis over the bridge; a bounded load of portal, API and mail while one web node and one worker
+are killed (SIGKILL, the whole host) and restarted. Nothing may be lost: every request succeeded
+or got a clear error, every accepted mail had exactly one effect (R2, R4: one ticket or one
+message per Message-ID), every outgoing mail reached the smarthost, no periodic job ran twice in
+its period, and the health endpoints told the failures while they lasted.
+
+Run by `make test-cluster` (as root; CI is). Not collected by `make test`."""
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from . import facts, load, netns, services
+from .cluster import PASSWORD, SMTP_PORT, WEB_PORT, Cluster
+
+pytestmark = pytest.mark.cluster
+
+PORTAL_USERS = [("tekninen@esimerkki.fi", 40), ("it@toinen.fi", 40), ("tekninen@esimerkki.fi", 40)]
+API_USERS = 2
+API_ROUNDS = 60
+MAIL_SENDERS = [("tekninen@esimerkki.fi", "FOC2233X0AB"), ("it@toinen.fi", "FDO2544Y1QQ")]
+MAILS_EACH = 30
+LOAD_SECONDS = 180  # the load's hard bound; on an idle machine it takes about a minute
+REDIS_CUT_SECONDS = 8
+
+
+@pytest.fixture
+def cluster(request):
+    if os.geteuid() != 0:
+        pytest.fail("the cluster test creates network namespaces and veth pairs: run it as root")
+    netns.remove_leftovers()
+    services.drop_leftover_databases()
+    workdir = Path(tempfile.mkdtemp(prefix="santacare-cluster-"))
+    redis_db = int(os.environ.get("SANTACARE_CLUSTER_REDIS_DB", "14"))
+    the_cluster = Cluster(workdir, redis_db=redis_db)
+    # The test's report is counted before this fixture's tear-down: more failures, keep the logs.
+    failed_before = request.session.testsfailed
+    try:
+        the_cluster.up()
+        for host in the_cluster.web:
+            the_cluster.start_web(host)
+        for host in the_cluster.workers:
+            the_cluster.start_worker(host)
+        for host in the_cluster.web:
+            the_cluster.wait_web(host)
+        for host in the_cluster.workers:
+            the_cluster.wait_worker(host)
+        yield the_cluster
+    finally:
+        the_cluster.close()
+        if request.session.testsfailed > failed_before or sys.exc_info()[0] is not None:
+            print(f"\ncluster logs kept in {the_cluster.logs}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+class Faults:
+    """The faults, injected when the load has reached a share of its requests (so each falls
+    mid-load however fast the machine is), with the moments they began and ended."""
+
+    def __init__(self, cluster: Cluster, outcomes: load.Outcomes, total: int) -> None:
+        self.cluster, self.outcomes, self.total = cluster, outcomes, total
+        self.moments: dict[str, float] = {}
+        self.killed: dict[str, int] = {}
+
+    def wait_share(self, share: float, threads: list[threading.Thread]) -> None:
+        while self.outcomes.done < share * self.total and any(t.is_alive() for t in threads):
+            time.sleep(0.1)
+
+    def run(self, threads: list[threading.Thread]) -> None:
+        web, worker = self.cluster.web[0], self.cluster.workers[0]
+        self.wait_share(0.2, threads)
+        self.moments["web1 killed"] = time.monotonic()
+        self.killed["web1"] = self.cluster.network.kill(web)
+        self.wait_share(0.4, threads)
+        self.moments["web1 restarted"] = time.monotonic()
+        self.cluster.start_web(web)
+        self.cluster.wait_web(web)
+        self.moments["web1 healthy"] = time.monotonic()
+        self.wait_share(0.55, threads)
+        self.moments["worker1 killed"] = time.monotonic()
+        self.killed["worker1"] = self.cluster.network.kill(worker)
+        self.wait_share(0.7, threads)
+        self.moments["worker1 restarted"] = time.monotonic()
+        self.cluster.start_worker(worker)
+        self.cluster.wait_worker(worker)
+        self.moments["worker1 consuming"] = time.monotonic()
+
+
+def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsys):
+    nodes = load.Nodes([h.address for h in cluster.web], WEB_PORT, SMTP_PORT)
+    outcomes, mail_log = load.Outcomes(), load.MailLog()
+    readyz = _has_readyz(cluster)
+    poller = load.HealthPoller(
+        {h.name: h.address for h in cluster.web},
+        WEB_PORT,
+        ["/healthz", "/readyz"] if readyz else ["/healthz"],
+    )
+    threads = [
+        threading.Thread(target=load.portal_user, args=(nodes, outcomes, email, PASSWORD, rounds))
+        for email, rounds in PORTAL_USERS
+    ]
+    threads += [
+        threading.Thread(target=load.api_user, args=(nodes, outcomes, cluster.api_key, API_ROUNDS))
+        for _ in range(API_USERS)
+    ]
+    threads += [
+        threading.Thread(
+            target=load.mail_sender,
+            args=(nodes, outcomes, mail_log),
+            kwargs={
+                "sender": sender,
+                "serial": serial,
+                "count": MAILS_EACH,
+                "support": "support@santacare.example",
+            },
+        )
+        for sender, serial in MAIL_SENDERS
+    ]
+    total = (
+        sum(2 + rounds * 2 for _, rounds in PORTAL_USERS)
+        + API_USERS * API_ROUNDS * 2
+        + MAILS_EACH * len(MAIL_SENDERS)
+    )
+    faults = Faults(cluster, outcomes, total)
+    poller.start()
+    started = time.monotonic()
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+    faults.run(threads)
+    for thread in threads:
+        thread.join(timeout=max(1.0, LOAD_SECONDS - (time.monotonic() - started)))
+    load_seconds = time.monotonic() - started
+    unfinished = sum(thread.is_alive() for thread in threads)
+
+    redis_cut = _cut_redis(cluster, faults) if readyz else None
+    drained = facts.drain(cluster.database)
+    poller.stopped.set()
+    poller.join(timeout=10)
+
+    effects = facts.mail_effects(cluster.database, mail_log.accepted)
+    sent = facts.outbound(cluster.database, cluster.smarthost)
+    worker_logs = [
+        cluster.logs / f"{h.name}-{c}.log"
+        for h in cluster.workers
+        for c in ("run_huey", "mail_worker")
+    ]
+    periodic = facts.periodic_runs(worker_logs)
+    health = _health_findings(poller.probes, faults.moments, redis_cut)
+
+    with capsys.disabled():
+        _print_summary(
+            outcomes, mail_log, effects, sent, faults, periodic, health, load_seconds, drained
+        )
+
+    assert unfinished == 0, f"{unfinished} load clients still running after {LOAD_SECONDS} s"
+    assert outcomes.failures == [], "requests that neither succeeded nor got a clear error"
+    assert (
+        outcomes.counts[("portal", "ok after fail-over")]
+        + outcomes.counts[("api", "ok after fail-over")]
+        > 0
+    ), "no request met the killed node: the fault fell outside the load"
+    assert drained >= 0, f"mail still unprocessed or unsent after {facts.DRAIN_SECONDS} s"
+    assert effects.problems == [], "accepted mail without exactly one effect"
+    assert effects.accepted == len(MAIL_SENDERS) * MAILS_EACH
+    assert sent.problems == [], "outgoing mail that never reached the smarthost"
+    assert sent.rows >= effects.outcomes["created"], "a new ticket without its acknowledgement"
+    twice = {period: runs for period, runs in periodic.items() if runs > 1}
+    assert twice == {}, "periodic jobs that ran more than once in their period"
+    assert health["problems"] == [], "health endpoints that did not tell the failures"
+
+
+def _has_readyz(cluster: Cluster) -> bool:
+    probe = load.HealthPoller({}, WEB_PORT, [])._probe("web2", cluster.web[1].address, "/readyz")
+    return probe.status != 404
+
+
+def _cut_redis(cluster: Cluster, faults: Faults) -> tuple[float, float]:
+    """Redis unreachable from every host for a while: readiness must say so, and recover."""
+    faults.moments["redis cut"] = time.monotonic()
+    cluster.redis_forwarder.cut()
+    time.sleep(REDIS_CUT_SECONDS)
+    cluster.redis_forwarder.restore()
+    faults.moments["redis restored"] = time.monotonic()
+    time.sleep(5)
+    return faults.moments["redis cut"], faults.moments["redis restored"]
+
+
+def _health_findings(
+    probes: list[load.Probe], moments: dict[str, float], redis_cut: tuple[float, float] | None
+) -> dict:
+    """What each endpoint answered in each phase, and where that was not the truth."""
+    problems = []
+    killed, restarted, healthy = (
+        moments["web1 killed"],
+        moments["web1 restarted"],
+        moments["web1 healthy"],
+    )
+    down = [p for p in probes if p.node == "web1" and killed + 0.3 < p.at < restarted]
+    if not down or any(p.status == 200 for p in down):
+        problems.append(f"web1 answered while killed: {[p.status for p in down]}")
+    after = [p for p in probes if p.node == "web1" and p.at > healthy + 1]
+    if after and after[-1].status != 200:
+        problems.append(f"web1 not healthy after its restart: {after[-1]}")
+    survivor = [p for p in probes if p.node == "web2" and p.path == "/healthz"]
+    if redis_cut is None:
+        bad = [p for p in survivor if p.status != 200]
+    else:
+        bad = [p for p in survivor if p.status != 200 and not redis_cut[0] <= p.at <= redis_cut[1]]
+    if bad:
+        problems.append(f"the surviving node's /healthz failed: {bad[:3]}")
+    ready_during_cut: dict[str, list[int]] = {}
+    if redis_cut is not None:
+        for node in ("web1", "web2"):
+            during = [
+                p
+                for p in probes
+                if p.node == node and p.path == "/readyz" and redis_cut[0] + 1 < p.at < redis_cut[1]
+            ]
+            ready_during_cut[node] = [p.status for p in during]
+            if not any(p.status == 503 and "redis" in p.body.lower() for p in during):
+                problems.append(
+                    f"{node}'s /readyz did not name Redis while it was cut: {during[:2]}"
+                )
+            last = [p for p in probes if p.node == node and p.path == "/readyz"][-1]
+            if last.status != 200:
+                problems.append(f"{node}'s /readyz not ready after Redis came back: {last}")
+    return {
+        "web1 probes while killed": len(down),
+        "web1 answering while killed": sum(p.status == 200 for p in down),
+        "web2 /healthz probes": len(survivor),
+        "web2 /healthz not 200": sum(p.status != 200 for p in survivor),
+        "/readyz during Redis cut": ready_during_cut,
+        "problems": problems,
+    }
+
+
+def _print_summary(outcomes, mail_log, effects, sent, faults, periodic, health, seconds, drained):
+    start = min(faults.moments.values())
+    print("\n=== cluster test summary")
+    print(f"load: {outcomes.done} requests and mails in {seconds:.1f} s")
+    for (channel, outcome), count in sorted(outcomes.counts.items()):
+        print(f"  {channel:7} {outcome:20} {count}")
+    for failure in outcomes.failures[:10]:
+        print(f"  FAILED {failure}")
+    print(
+        f"mail: {effects.accepted} accepted, {mail_log.retried} deliveries retried on the other MX"
+    )
+    print(
+        f"  stored once {effects.stored_once}, exactly one effect {effects.one_effect}, "
+        f"outcomes {dict(effects.outcomes)}"
+    )
+    for problem in effects.problems[:10]:
+        print(f"  PROBLEM {problem}")
+    print(
+        f"outbound: {sent.rows} queued, {sent.sent} sent, {sent.delivered} at the smarthost, "
+        f"{sent.sent_twice} delivered more than once; drained {drained:.0f} s after the load"
+    )
+    for problem in sent.problems[:10]:
+        print(f"  PROBLEM {problem}")
+    print("faults (seconds after the first):")
+    for name, moment in faults.moments.items():
+        print(f"  {moment - start:6.1f}  {name}")
+    print(f"  processes SIGKILLed: {faults.killed}")
+    print("periodic jobs (task, minute): runs")
+    for (task, minute), runs in sorted(periodic.items(), key=lambda item: (item[0][1], item[0][0])):
+        print(f"  {minute} {task.rsplit('.', 1)[-1]:28} {runs}")
+    print(f"health: {health}")
