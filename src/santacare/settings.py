@@ -5,6 +5,7 @@ Production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL an
 """
 
 import io
+import ipaddress
 import os
 from pathlib import Path
 
@@ -29,6 +30,30 @@ if ENV_FILE:
         raise ImproperlyConfigured(f"SANTACARE_ENV_FILE cannot be read: {error.strerror}") from None
 elif (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
+
+# Secrets may come from files instead (systemd's LoadCredential=, container secrets): <NAME>_FILE
+# names a file whose content, less the final newline, is the value. Both set is a mistake.
+SECRET_FILE_VARIABLES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "IMAP_URL",
+    "SENTRY_DSN",
+    "SANTACARE_METRICS_TOKEN",
+    "SANTACARE_S3_ACCESS_KEY_ID",
+    "SANTACARE_S3_SECRET_ACCESS_KEY",
+)
+for _name in SECRET_FILE_VARIABLES:
+    _path = os.environ.get(f"{_name}_FILE", "")
+    if not _path:
+        continue
+    if os.environ.get(_name):
+        raise ImproperlyConfigured(f"Set {_name} or {_name}_FILE, not both.")
+    try:
+        os.environ[_name] = Path(_path).read_text(encoding="utf-8").removesuffix("\n")
+    except OSError as error:
+        raise ImproperlyConfigured(f"{_name}_FILE cannot be read: {error.strerror}") from None
 
 # A command run as root would leave root-owned files (the SQLite database, the queue, attachments,
 # the log) that the service user's processes, the MTA's pipe among them, cannot write later.
@@ -95,9 +120,12 @@ INSTALLED_APPS = [
     "santacare.desk",
     # The embedded demo (data set, `santacare up`): above everything, it touches every app.
     "santacare.demo",
+    # Readiness, metrics, backup and restore: they read every app, so they sit beside the demo.
+    "santacare.operations",
 ]
 
 MIDDLEWARE = [
+    "santacare.operations.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "santacare.core.middleware.NulInQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -356,3 +384,17 @@ LOGGING = {
         for name in ("huey", "django")
     },
 }
+
+# --- Operations: readiness limits and who may read the metrics (docs/OPERATIONS.md) -------------
+READY_MAX_QUEUE_DEPTH = env.int("SANTACARE_READY_MAX_QUEUE_DEPTH", default=1000)
+READY_MAX_INBOUND_AGE = env.int("SANTACARE_READY_MAX_INBOUND_AGE", default=600)
+READY_MAX_OUTBOX_AGE = env.int("SANTACARE_READY_MAX_OUTBOX_AGE", default=900)
+READY_MAX_SWEEP_LAG = env.int("SANTACARE_READY_MAX_SWEEP_LAG", default=300)
+METRICS_TOKEN = env("SANTACARE_METRICS_TOKEN", default="")
+try:
+    METRICS_ALLOW_NETWORKS = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env.list("SANTACARE_METRICS_ALLOW", default=[])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"SANTACARE_METRICS_ALLOW: {error}") from None

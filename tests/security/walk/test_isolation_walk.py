@@ -118,6 +118,10 @@ class Walk:
 ROUTES: dict[str, Walk] = {
     "home": Walk(charlie=To("/portal/"), anonymous=200),
     "healthz": Walk(charlie=200, anonymous=200),
+    # Readiness has no login (load balancers); in the walk no worker has swept yet: 503.
+    "readyz": Walk(charlie=503, anonymous=503),
+    # Metrics need the token or an allowed address; the walk has neither.
+    "metrics": Walk(charlie=403, anonymous=403),
     # Browsers post violation reports with no login; an empty post is not a report.
     "csp_report": Walk(charlie=400, anonymous=400, method="post"),
     "set_language": Walk(
