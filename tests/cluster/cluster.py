@@ -78,6 +78,8 @@ class Cluster:
             "MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR": "100000",
             "MAILGATE_AUTO_REPLY_DAILY_CAP": "100000",
             "DEMO_PASSWORD": PASSWORD,
+            # The test's client, on the host side of the bridge, reads /metrics as Prometheus would.
+            "SANTACARE_METRICS_ALLOW": f"{self.network.gateway}/32",
             "PYTHONUNBUFFERED": "1",
         }
 

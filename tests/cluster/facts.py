@@ -4,6 +4,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
@@ -112,9 +113,10 @@ def outbound(database: str, smarthost: Smarthost) -> Outbound:
     return Outbound(len(rows), sent, delivered, twice, problems)
 
 
-def periodic_runs(logs: list[Path]) -> dict[tuple[str, str], int]:
-    """(task, minute it was enqueued for) → how many times a worker executed it, from huey's own
-    log lines ("Enqueueing periodic task …", "Executing …") of every consumer."""
+def periodic_executions(logs: list[Path]) -> Counter[tuple[str, str]]:
+    """(task, minute it was enqueued for) → how many consumers executed huey's task for it, from
+    huey's own log lines ("Enqueueing periodic task …", "Executing …"). Every consumer schedules
+    every periodic task, so with two workers this is two: the job's claim decides who runs it."""
     period_of: dict[str, tuple[str, str]] = {}
     executions: list[str] = []
     for log in logs:
@@ -123,11 +125,36 @@ def periodic_runs(logs: list[Path]) -> dict[tuple[str, str], int]:
         for line in log.read_text(errors="replace").splitlines():
             stamp = LOG_LINE.match(line)
             if stamp and (match := ENQUEUED.search(line)):
-                period_of[match[2]] = (match[1], stamp[1])
+                period_of[match[2]] = (match[1].rsplit(".", 1)[-1], stamp[1])
             elif match := EXECUTED.search(line):
                 executions.append(match[2])
+    return Counter(period_of[task_id] for task_id in executions if task_id in period_of)
+
+
+@dataclass
+class PeriodicJobs:
+    runs: Counter[tuple[str, str]]  # (job, period start) → runs claimed
+    closest: dict[str, float]  # job → fewest seconds between two of its runs' starts
+    unfinished: list[str]  # runs whose worker was killed before it finished
+
+
+def periodic_runs(database: str) -> PeriodicJobs:
+    """The jobs' own record (core's PeriodicRun: one claimed row per job and period)."""
+    with connect(database) as conn:
+        rows = conn.execute(
+            "SELECT job, period_start, started_at, finished_at, worker FROM core_periodicrun "
+            "ORDER BY job, started_at"
+        ).fetchall()
     runs: Counter[tuple[str, str]] = Counter()
-    for task_id in executions:
-        if task_id in period_of:
-            runs[period_of[task_id]] += 1
-    return dict(runs)
+    starts: dict[str, list[float]] = defaultdict(list)
+    unfinished = []
+    for job, period, started, finished, worker in rows:
+        runs[(job, f"{period.astimezone(UTC):%H:%M}")] += 1
+        starts[job].append(started.timestamp())
+        if finished is None:
+            unfinished.append(f"{job} {period:%H:%M} by {worker}")
+    closest = {
+        job: min((b - a for a, b in zip(times, times[1:], strict=False)), default=60.0)
+        for job, times in starts.items()
+    }
+    return PeriodicJobs(runs, closest, unfinished)

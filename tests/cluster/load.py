@@ -13,6 +13,7 @@ import smtplib
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -173,10 +174,14 @@ def mail_sender(
     serial: str,
     count: int,
     support: str,
+    pace: Callable[[float], None],
 ) -> None:
-    """New requests naming a device, and every third mail a reply to one of its own earlier ones."""
+    """New requests naming a device, and every third mail a reply to one of its own earlier ones;
+    `pace(share)` holds each mail back until the web load has done that share of its work, so
+    the mail is spread over the whole load (and its faults) however fast the machine is."""
     sent: list[str] = []
     for number in range(count):
+        pace(number / count)
         message = EmailMessage()
         message["From"] = sender
         message["To"] = support
@@ -191,7 +196,6 @@ def mail_sender(
             message.set_content(f"Port Gi1/0/{number} on {serial} goes down every few minutes.")
         if deliver(nodes, outcomes, log, message):
             sent.append(message["Message-ID"])
-        time.sleep(0.3)
 
 
 def deliver(nodes: Nodes, outcomes: Outcomes, log: MailLog, message: EmailMessage) -> bool:
@@ -243,12 +247,18 @@ class HealthPoller(threading.Thread):
                 for path in self.paths:
                     self.probes.append(self._probe(name, address, path))
 
-    def _probe(self, name: str, address: str, path: str) -> Probe:
+    def _probe(self, name: str, address: str, path: str, limit: int = 8000) -> Probe:
         connection = http.client.HTTPConnection(address, self.port, timeout=5)
         try:
             connection.request("GET", path, headers={"Host": address})
             answer = connection.getresponse()
-            return Probe(time.monotonic(), name, path, answer.status, answer.read(2000).decode())
+            return Probe(
+                time.monotonic(),
+                name,
+                path,
+                answer.status,
+                answer.read(limit).decode("utf-8", "replace"),
+            )
         except (OSError, http.client.HTTPException) as error:
             return Probe(time.monotonic(), name, path, 0, type(error).__name__)
         finally:

@@ -7,12 +7,14 @@ its period, and the health endpoints told the failures while they lasted.
 
 Run by `make test-cluster` (as root; CI is). Not collected by `make test`."""
 
+import json
 import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,13 @@ MAIL_SENDERS = [("tekninen@esimerkki.fi", "FOC2233X0AB"), ("it@toinen.fi", "FDO2
 MAILS_EACH = 30
 LOAD_SECONDS = 180  # the load's hard bound; on an idle machine it takes about a minute
 REDIS_CUT_SECONDS = 8
+# Requests and mails the load makes: the faults fall at shares of it.
+TOTAL = (
+    sum(2 + rounds * 2 for _, rounds in PORTAL_USERS)
+    + API_USERS * API_ROUNDS * 2
+    + MAILS_EACH * len(MAIL_SENDERS)
+)
+PERIOD_SECONDS = 60  # every periodic job of the desk runs each minute
 
 
 @pytest.fixture
@@ -69,9 +78,15 @@ class Faults:
         self.cluster, self.outcomes, self.total = cluster, outcomes, total
         self.moments: dict[str, float] = {}
         self.killed: dict[str, int] = {}
+        # Clients that end early (a failed login) never reach a share: nobody waits past this.
+        self.deadline = time.monotonic() + LOAD_SECONDS
 
     def wait_share(self, share: float, threads: list[threading.Thread]) -> None:
-        while self.outcomes.done < share * self.total and any(t.is_alive() for t in threads):
+        while (
+            self.outcomes.done < share * self.total
+            and any(t.is_alive() for t in threads)
+            and time.monotonic() < self.deadline
+        ):
             time.sleep(0.1)
 
     def run(self, threads: list[threading.Thread]) -> None:
@@ -103,7 +118,9 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
         WEB_PORT,
         ["/healthz", "/readyz"] if readyz else ["/healthz"],
     )
-    threads = [
+    threads: list[threading.Thread] = []
+    faults = Faults(cluster, outcomes, TOTAL)
+    threads += [
         threading.Thread(target=load.portal_user, args=(nodes, outcomes, email, PASSWORD, rounds))
         for email, rounds in PORTAL_USERS
     ]
@@ -120,16 +137,11 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
                 "serial": serial,
                 "count": MAILS_EACH,
                 "support": "support@santacare.example",
+                "pace": lambda share: faults.wait_share(share * 0.95, threads),
             },
         )
         for sender, serial in MAIL_SENDERS
     ]
-    total = (
-        sum(2 + rounds * 2 for _, rounds in PORTAL_USERS)
-        + API_USERS * API_ROUNDS * 2
-        + MAILS_EACH * len(MAIL_SENDERS)
-    )
-    faults = Faults(cluster, outcomes, total)
     poller.start()
     started = time.monotonic()
     for thread in threads:
@@ -153,16 +165,22 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
         for h in cluster.workers
         for c in ("run_huey", "mail_worker")
     ]
-    periodic = facts.periodic_runs(worker_logs)
+    periodic = facts.periodic_runs(cluster.database)
+    executions = facts.periodic_executions(worker_logs)
     health = _health_findings(poller.probes, faults.moments, redis_cut)
+    metrics = _scrape_metrics(cluster)
 
     with capsys.disabled():
-        _print_summary(
-            outcomes, mail_log, effects, sent, faults, periodic, health, load_seconds, drained
-        )
+        _print_summary(outcomes, mail_log, effects, sent, faults, health, load_seconds, drained)
+        _print_periodic(periodic, executions)
+        print(f"health: {health}")
+        print("metrics (web2's /metrics, whole-cluster figures):")
+        for line in metrics:
+            print(f"  {line}")
 
     assert unfinished == 0, f"{unfinished} load clients still running after {LOAD_SECONDS} s"
     assert outcomes.failures == [], "requests that neither succeeded nor got a clear error"
+    assert outcomes.counts[("mail", "ok after fail-over")] > 0, "no mail met the killed node"
     assert (
         outcomes.counts[("portal", "ok after fail-over")]
         + outcomes.counts[("api", "ok after fail-over")]
@@ -173,8 +191,13 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
     assert effects.accepted == len(MAIL_SENDERS) * MAILS_EACH
     assert sent.problems == [], "outgoing mail that never reached the smarthost"
     assert sent.rows >= effects.outcomes["created"], "a new ticket without its acknowledgement"
-    twice = {period: runs for period, runs in periodic.items() if runs > 1}
+    assert periodic.runs, "no periodic job ran at all"
+    twice = {period: runs for period, runs in periodic.runs.items() if runs > 1}
     assert twice == {}, "periodic jobs that ran more than once in their period"
+    # The claim's row is unique per period; two runs of a job half a period apart would still be
+    # two runs in one minute of the clock.
+    close = {job: gap for job, gap in periodic.closest.items() if gap < PERIOD_SECONDS / 2}
+    assert close == {}, "periodic jobs that started twice within half a period"
     assert health["problems"] == [], "health endpoints that did not tell the failures"
 
 
@@ -217,22 +240,24 @@ def _health_findings(
         bad = [p for p in survivor if p.status != 200 and not redis_cut[0] <= p.at <= redis_cut[1]]
     if bad:
         problems.append(f"the surviving node's /healthz failed: {bad[:3]}")
-    ready_during_cut: dict[str, list[int]] = {}
+    ready_during_cut: dict[str, dict[str, int]] = {}
     if redis_cut is not None:
         for node in ("web1", "web2"):
-            during = [
-                p
-                for p in probes
-                if p.node == node and p.path == "/readyz" and redis_cut[0] + 1 < p.at < redis_cut[1]
-            ]
-            ready_during_cut[node] = [p.status for p in during]
-            if not any(p.status == 503 and "redis" in p.body.lower() for p in during):
+            ready = [p for p in probes if p.node == node and p.path == "/readyz"]
+            during = [p for p in ready if redis_cut[0] + 1 < p.at < redis_cut[1]]
+            ready_during_cut[node] = dict(Counter(f"{p.status} {_failing(p)}" for p in during))
+            if not any(p.status == 503 and "redis" in _failing(p) for p in during):
                 problems.append(
                     f"{node}'s /readyz did not name Redis while it was cut: {during[:2]}"
                 )
-            last = [p for p in probes if p.node == node and p.path == "/readyz"][-1]
-            if last.status != 200:
-                problems.append(f"{node}'s /readyz not ready after Redis came back: {last}")
+            if not ready or ready[-1].status not in (200, 503) or "redis" in _failing(ready[-1]):
+                problems.append(
+                    f"{node}'s /readyz still failing Redis after it came back: {ready[-1:]}"
+                )
+        # Readiness never errs: 200 or 503 with its reasons, on both nodes, whatever broke.
+        unclear = [p for p in probes if p.path == "/readyz" and p.status not in (0, 200, 503)]
+        if unclear:
+            problems.append(f"/readyz answers that are neither ready nor a reason: {unclear[:3]}")
     return {
         "web1 probes while killed": len(down),
         "web1 answering while killed": sum(p.status == 200 for p in down),
@@ -243,7 +268,28 @@ def _health_findings(
     }
 
 
-def _print_summary(outcomes, mail_log, effects, sent, faults, periodic, health, seconds, drained):
+def _scrape_metrics(cluster: Cluster) -> list[str]:
+    """The mail and periodic-job figures of /metrics, as Prometheus would scrape them."""
+    probe = load.HealthPoller({}, WEB_PORT, [])._probe(
+        "web2", cluster.web[1].address, "/metrics", limit=1_000_000
+    )
+    if probe.status == 404:
+        return ["(no /metrics)"]
+    wanted = ("santacare_inbound_mail", "santacare_outbound_mail", "santacare_periodic")
+    return [line for line in probe.body.splitlines() if line.startswith(wanted)] or [
+        f"{probe.status} {probe.body[:200]}"
+    ]
+
+
+def _failing(probe: load.Probe) -> list[str]:
+    """The checks a /readyz answer names as failing ([] when it is not such an answer)."""
+    try:
+        return list(json.loads(probe.body).get("failing", []))
+    except (ValueError, AttributeError):
+        return []
+
+
+def _print_summary(outcomes, mail_log, effects, sent, faults, health, seconds, drained):
     start = min(faults.moments.values())
     print("\n=== cluster test summary")
     print(f"load: {outcomes.done} requests and mails in {seconds:.1f} s")
@@ -270,7 +316,15 @@ def _print_summary(outcomes, mail_log, effects, sent, faults, periodic, health, 
     for name, moment in faults.moments.items():
         print(f"  {moment - start:6.1f}  {name}")
     print(f"  processes SIGKILLed: {faults.killed}")
-    print("periodic jobs (task, minute): runs")
-    for (task, minute), runs in sorted(periodic.items(), key=lambda item: (item[0][1], item[0][0])):
-        print(f"  {minute} {task.rsplit('.', 1)[-1]:28} {runs}")
-    print(f"health: {health}")
+
+
+def _print_periodic(periodic: facts.PeriodicJobs, executions) -> None:
+    print("periodic jobs: runs claimed per period (PeriodicRun); huey executions by minute")
+    for (job, period), runs in sorted(periodic.runs.items(), key=lambda item: item[0][::-1]):
+        print(f"  {period} UTC {job:22} {runs}")
+    print(f"  closest two starts of a job, seconds: {periodic.closest}")
+    print(f"  left unfinished by a killed worker: {periodic.unfinished}")
+    per_minute = Counter()
+    for (_task, minute), count in executions.items():
+        per_minute[minute[-5:]] += count
+    print(f"  huey's executions of them per minute (Helsinki), all consumers: {dict(per_minute)}")
