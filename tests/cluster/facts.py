@@ -33,6 +33,19 @@ def backlog(database: str) -> tuple[int, int]:
     return (inbound[0] if inbound else 0), (outbound[0] if outbound else 0)
 
 
+def retried(database: str) -> tuple[int, int]:
+    """(inbound mails processed more than once, outbound mails sent in more than one attempt):
+    what a killed worker left for a retry or the sweep."""
+    with connect(database) as conn:
+        inbound = conn.execute(
+            "SELECT count(*) FROM mailgate_inboundmail WHERE processing_attempts > 1"
+        ).fetchone()
+        outbound = conn.execute(
+            "SELECT count(*) FROM mailgate_outboundmail WHERE attempts > 1"
+        ).fetchone()
+    return (inbound[0] if inbound else 0), (outbound[0] if outbound else 0)
+
+
 def drain(database: str, timeout: float = DRAIN_SECONDS) -> float:
     """Seconds until every stored mail is processed and every queued one sent (bounded)."""
     started = time.monotonic()

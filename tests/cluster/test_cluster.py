@@ -153,6 +153,7 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
     load_seconds = time.monotonic() - started
     unfinished = sum(thread.is_alive() for thread in threads)
 
+    backlog_after_load = facts.backlog(cluster.database)
     redis_cut = _cut_redis(cluster, faults) if readyz else None
     drained = facts.drain(cluster.database)
     poller.stopped.set()
@@ -169,10 +170,15 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
     executions = facts.periodic_executions(worker_logs)
     health = _health_findings(poller.probes, faults.moments, redis_cut)
     metrics = _scrape_metrics(cluster)
+    retried = facts.retried(cluster.database)
 
     with capsys.disabled():
         _print_summary(outcomes, mail_log, effects, sent, faults, health, load_seconds, drained)
         _print_periodic(periodic, executions)
+        print(
+            f"backlog when the load ended: {backlog_after_load} (inbound unprocessed, outbound "
+            f"unsent); processed or sent in more than one attempt: {retried}"
+        )
         print(f"health: {health}")
         print("metrics (web2's /metrics, whole-cluster figures):")
         for line in metrics:
@@ -230,7 +236,7 @@ def _health_findings(
     down = [p for p in probes if p.node == "web1" and killed + 0.3 < p.at < restarted]
     if not down or any(p.status == 200 for p in down):
         problems.append(f"web1 answered while killed: {[p.status for p in down]}")
-    after = [p for p in probes if p.node == "web1" and p.at > healthy + 1]
+    after = [p for p in probes if p.node == "web1" and p.path == "/healthz" and p.at > healthy + 1]
     if after and after[-1].status != 200:
         problems.append(f"web1 not healthy after its restart: {after[-1]}")
     survivor = [p for p in probes if p.node == "web2" and p.path == "/healthz"]
@@ -258,7 +264,21 @@ def _health_findings(
         unclear = [p for p in probes if p.path == "/readyz" and p.status not in (0, 200, 503)]
         if unclear:
             problems.append(f"/readyz answers that are neither ready nor a reason: {unclear[:3]}")
+
+    def readiness_between(node: str, start: float, end: float) -> dict[str, int]:
+        return dict(
+            Counter(
+                f"{p.status} {_failing(p)}"
+                for p in probes
+                if p.node == node and p.path == "/readyz" and start < p.at < end
+            )
+        )
+
     return {
+        "web2 /readyz while web1 was down": readiness_between("web2", killed, healthy),
+        "web2 /readyz while worker1 was down": readiness_between(
+            "web2", moments["worker1 killed"], moments["worker1 consuming"]
+        ),
         "web1 probes while killed": len(down),
         "web1 answering while killed": sum(p.status == 200 for p in down),
         "web2 /healthz probes": len(survivor),
