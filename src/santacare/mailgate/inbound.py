@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 
 from santacare.core import faults
+from santacare.core.logs import log_context
 from santacare.core.time import now
 
 from .models import InboundMail
@@ -81,6 +82,11 @@ def process_claimable_mail(mail_id: int) -> MailOutcome | None:
 
 
 def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
+    with log_context(mail_id=mail_id):
+        return _process_mail(mail_id, take_over=take_over)
+
+
+def _process_mail(mail_id: int, *, take_over: bool) -> MailOutcome | None:
     attempt = _claim(mail_id, take_over=take_over)
     if attempt is None:
         mail = InboundMail.objects.select_related("ticket").get(pk=mail_id)
@@ -93,7 +99,7 @@ def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
         )
     deadline = time.monotonic() + settings.MAILGATE_PROCESSING_SECONDS
     # Parsed with no transaction open and no lock held: a costly mail delays only itself.
-    raw = InboundMail.objects.values_list("raw", flat=True).get(pk=mail_id)
+    raw = InboundMail.objects.only("raw", "raw_file").get(pk=mail_id).raw_message()
     faults.point(faults.MID_PARSE)
     try:
         parsed = parse_mail(bytes(raw), deadline=deadline)
