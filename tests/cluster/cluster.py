@@ -2,7 +2,8 @@
 and the SMTP listener, each node its own MX), two worker hosts (`run_huey` and `mail_worker`).
 
 Every node has its own var directory, so nothing is shared through a local disk: only through
-PostgreSQL, Redis (and the object store, when one is configured) on the bridge."""
+PostgreSQL, Redis and the object store (moto's S3 server) on the bridge: raw mail the SMTP
+listener of a web node stored is read by a worker on another host."""
 
 import os
 import re
@@ -15,12 +16,20 @@ import urllib.request
 from pathlib import Path
 
 from .netns import Host, Network
-from .services import Forwarder, RedisDb, Smarthost, create_database, drop_database
+from .services import (
+    Forwarder,
+    ObjectStore,
+    RedisDb,
+    Smarthost,
+    create_database,
+    drop_database,
+)
 
 BIN = Path(sys.executable).parent
 WEB_PORT = 8000
 SMTP_PORT = 2525
 SMARTHOST_PORT = 2500
+OBJECT_STORE_PORT = 9000
 PASSWORD = "cluster-Load-Test-2026"  # noqa: S105 - the test's own throwaway database
 SETTLE_SECONDS = 90
 
@@ -35,6 +44,7 @@ class Cluster:
         self.redis = RedisDb(redis_db)
         self.forwarders: list[Forwarder] = []
         self.smarthost: Smarthost | None = None
+        self.object_store: ObjectStore | None = None
         self.api_key = ""
         self.web: list[Host] = []
         self.workers: list[Host] = []
@@ -54,6 +64,8 @@ class Cluster:
             forwarder.start()
         self.smarthost = Smarthost(gateway, SMARTHOST_PORT)
         self.smarthost.start()
+        self.object_store = ObjectStore(gateway, OBJECT_STORE_PORT, self.logs / "moto.log")
+        self.object_store.start()
         self.web = [self.network.add_host("web1", 11), self.network.add_host("web2", 12)]
         self.workers = [self.network.add_host("worker1", 21), self.network.add_host("worker2", 22)]
         self._prepare_database()
@@ -61,7 +73,8 @@ class Cluster:
     def environment(self, var_dir: Path, *, via_bridge: bool = True) -> dict[str, str]:
         host = self.network.gateway if via_bridge else "127.0.0.1"
         var_dir.mkdir(parents=True, exist_ok=True)
-        return {
+        assert self.object_store is not None
+        return self.object_store.environment() | {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "HOME": str(self.workdir),
@@ -200,6 +213,8 @@ class Cluster:
             forwarder.stop()
         if self.smarthost is not None:
             self.smarthost.stop()
+        if self.object_store is not None:
+            self.object_store.stop()
         drop_database(self.database)
         self.redis.release()
         shutil.rmtree(self.workdir / "var-admin" / "files", ignore_errors=True)

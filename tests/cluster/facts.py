@@ -11,7 +11,8 @@ import psycopg
 
 from .services import Smarthost
 
-DRAIN_SECONDS = 420  # a claim left by a killed worker lapses after 5 minutes, then the sweep
+# A claim left by a killed worker lapses after 5 minutes; the next sweep (each minute) takes it.
+DRAIN_SECONDS = 480
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d):\d\d,\d+ \w+ huey")
 ENQUEUED = re.compile(r"Enqueueing periodic task (\S+): ([0-9a-f-]{32,36})\.")
 EXECUTED = re.compile(r"Executing (\S+): ([0-9a-f-]{32,36})")
@@ -97,6 +98,35 @@ def mail_effects(database: str, accepted: list[str]) -> MailEffects:
         else:
             problems.append(f"{mid}: {effects.get(mid, 0)} ticket messages, {found}")
     return MailEffects(len(bare), stored_once, one_effect, outcomes, problems)
+
+
+@dataclass
+class RawMail:
+    in_store: int  # accepted mails whose raw bytes are an object in the bucket
+    orphans: int  # objects no row names (a node killed between the upload and the row)
+    problems: list[str]
+
+
+def raw_mail_in_store(database: str, accepted: list[str], keys: set[str]) -> RawMail:
+    """Each accepted mail's raw message is an object in the shared bucket, not bytes in the row:
+    a web node's SMTP listener wrote it, a worker on another host read it to process it."""
+    bare = [mid.strip().strip("<>") for mid in accepted]
+    with connect(database) as conn:
+        rows = conn.execute(
+            "SELECT trim(both '<>' from message_id), raw_file, length(raw) "
+            "FROM mailgate_inboundmail"
+        ).fetchall()
+    named = {raw_file for _mid, raw_file, _length in rows if raw_file}
+    by_id = {mid: (raw_file, length) for mid, raw_file, length in rows}
+    problems, in_store = [], 0
+    for mid in bare:
+        raw_file, length = by_id.get(mid, ("", 0))
+        if raw_file and raw_file in keys and not length:
+            in_store += 1
+        else:
+            problems.append(f"{mid}: raw_file {raw_file!r} in the bucket: {raw_file in keys}")
+    orphans = sum(1 for key in keys if key.startswith("raw-mail/") and key not in named)
+    return RawMail(in_store, orphans, problems)
 
 
 @dataclass

@@ -10,11 +10,15 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
+import boto3
 import psycopg
 import redis
 from aiosmtpd.controller import Controller
@@ -92,6 +96,78 @@ class Smarthost:
             self.controller.stop()
 
 
+class ObjectStore:
+    """moto's S3 server on the bridge address: the shared storage of attachments and raw mail."""
+
+    ACCESS_KEY = "cluster-access-key"
+    SECRET_KEY = "cluster-secret-key"  # moto takes any key
+    REGION = "eu-north-1"
+    BUCKET = "santacare-cluster"
+
+    def __init__(self, host: str, port: int, log: Path) -> None:
+        self.host, self.port, self.log = host, port, log
+        self.endpoint_url = f"http://{host}:{port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(  # noqa: S603
+                [
+                    str(Path(sys.executable).with_name("moto_server")),
+                    "-H",
+                    self.host,
+                    "-p",
+                    str(self.port),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((self.host, self.port), 1):
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"moto_server did not listen on {self.endpoint_url}; see {self.log}")
+        self.client().create_bucket(
+            Bucket=self.BUCKET, CreateBucketConfiguration={"LocationConstraint": self.REGION}
+        )
+
+    def client(self):
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id=self.ACCESS_KEY,
+            aws_secret_access_key=self.SECRET_KEY,
+            region_name=self.REGION,
+        )
+
+    def keys(self, prefix: str = "") -> set[str]:
+        pages = (
+            self.client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.BUCKET, Prefix=prefix)
+        )
+        return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "SANTACARE_S3_BUCKET": self.BUCKET,
+            "SANTACARE_S3_ENDPOINT_URL": self.endpoint_url,
+            "SANTACARE_S3_REGION": self.REGION,
+            "SANTACARE_S3_ACCESS_KEY_ID": self.ACCESS_KEY,
+            "SANTACARE_S3_SECRET_ACCESS_KEY": self.SECRET_KEY,
+        }
+
+    def stop(self) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self.process = None
+
+
 def drop_leftover_databases() -> list[str]:
     dropped = []
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -120,17 +196,31 @@ class RedisDb:
     def __init__(self, number: int) -> None:
         self.number = number
         self.client = redis.Redis(host="127.0.0.1", port=6379, db=number)
+        self.claimed = False
+
+    OWNER = "santacare-cluster-owner"
 
     def claim(self) -> None:
+        owner = self.client.get(self.OWNER)
+        if owner and int(owner) != os.getpid() and pid_alive(int(owner)):
+            raise RuntimeError(
+                f"Redis db {self.number} is in use by another cluster test (pid {int(owner)}): "
+                f"set SANTACARE_CLUSTER_REDIS_DB to another db number to run both"
+            )
         foreign = [key for key in self.client.scan_iter(count=500) if not OUR_REDIS_KEYS.match(key)]
         if foreign:
             raise RuntimeError(
                 f"Redis db {self.number} holds keys the desk does not write ({foreign[:3]}…): "
                 f"another program uses it; set SANTACARE_CLUSTER_REDIS_DB to a free db number"
             )
+        self.claimed = True
         self.release()
+        self.client.set(self.OWNER, os.getpid())
 
     def release(self) -> None:
+        """Remove the desk's keys, only from a db this run claimed (never another run's)."""
+        if not self.claimed:
+            return
         keys = list(self.client.scan_iter(count=500))
         if keys:
             self.client.delete(*keys)

@@ -1,9 +1,11 @@
-"""Issue 14: two web nodes and two workers on four hosts (network namespaces), PostgreSQL and
-Redis over the bridge; a bounded load of portal, API and mail while one web node and one worker
-are killed (SIGKILL, the whole host) and restarted. Nothing may be lost: every request succeeded
-or got a clear error, every accepted mail had exactly one effect (R2, R4: one ticket or one
-message per Message-ID), every outgoing mail reached the smarthost, no periodic job ran twice in
-its period, and the health endpoints told the failures while they lasted.
+"""Issue 14: two web nodes and two workers on four hosts (network namespaces), PostgreSQL,
+Redis and the object store (moto's S3 server) over the bridge; a bounded load of portal, API and
+mail while one web node and one worker are killed (SIGKILL, the whole host) and restarted, then
+Redis cut off for a few seconds. Nothing may be lost: every request succeeded or got a clear
+error, every accepted mail had exactly one effect (R2, R4: one ticket or one message per
+Message-ID) and its raw message is in the bucket, every outgoing mail reached the smarthost, no
+periodic job ran twice in its period, and the health endpoints told the failures while they
+lasted.
 
 Run by `make test-cluster` (as root; CI is). Not collected by `make test`."""
 
@@ -160,6 +162,9 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
     poller.join(timeout=10)
 
     effects = facts.mail_effects(cluster.database, mail_log.accepted)
+    raw_mail = facts.raw_mail_in_store(
+        cluster.database, mail_log.accepted, cluster.object_store.keys()
+    )
     sent = facts.outbound(cluster.database, cluster.smarthost)
     worker_logs = [
         cluster.logs / f"{h.name}-{c}.log"
@@ -175,6 +180,10 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
     with capsys.disabled():
         _print_summary(outcomes, mail_log, effects, sent, faults, health, load_seconds, drained)
         _print_periodic(periodic, executions)
+        print(
+            f"object store: {raw_mail.in_store} raw mails in the bucket, "
+            f"{raw_mail.orphans} objects no row names"
+        )
         print(
             f"backlog when the load ended: {backlog_after_load} (inbound unprocessed, outbound "
             f"unsent); processed or sent in more than one attempt: {retried}"
@@ -195,6 +204,7 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
     assert drained >= 0, f"mail still unprocessed or unsent after {facts.DRAIN_SECONDS} s"
     assert effects.problems == [], "accepted mail without exactly one effect"
     assert effects.accepted == len(MAIL_SENDERS) * MAILS_EACH
+    assert raw_mail.problems == [], "accepted mail whose raw message is not in the object store"
     assert sent.problems == [], "outgoing mail that never reached the smarthost"
     assert sent.rows >= effects.outcomes["created"], "a new ticket without its acknowledgement"
     assert periodic.runs, "no periodic job ran at all"
