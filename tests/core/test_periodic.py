@@ -39,6 +39,29 @@ def test_the_second_worker_in_a_period_skips_the_job(time_machine):
 
 
 @pytest.mark.django_db
+def test_a_restarted_worker_firing_late_in_the_minute_does_not_run_the_job_again(time_machine):
+    """Each huey consumer fires its periodic tasks at its own second of the minute: one that
+    started at :40 fires 21 s after one that started at :19, in the next rounded period. The job
+    must not run twice within one minute of the clock (seen in the cluster test)."""
+    runs = []
+
+    @once_per_period("sweep_job", MINUTE)
+    def job() -> None:
+        runs.append(1)
+
+    time_machine.move_to(datetime(2026, 12, 2, 8, 0, 19, tzinfo=UTC), tick=False)
+    job()
+    time_machine.move_to(datetime(2026, 12, 2, 8, 0, 40, tzinfo=UTC), tick=False)
+    job()
+    assert runs == [1]
+    time_machine.move_to(datetime(2026, 12, 2, 8, 1, 19, tzinfo=UTC), tick=False)
+    job()
+    time_machine.move_to(datetime(2026, 12, 2, 8, 1, 40, tzinfo=UTC), tick=False)
+    job()
+    assert runs == [1, 1]
+
+
+@pytest.mark.django_db
 def test_a_failed_run_is_recorded_and_not_counted_as_a_success(time_machine):
     time_machine.move_to(datetime(2026, 12, 2, 8, 0, tzinfo=UTC), tick=False)
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from .models import PeriodicRun
 from .time import now
@@ -42,8 +43,14 @@ def claim(job: str, period: timedelta, *, lease: timedelta = DEFAULT_LEASE) -> P
     """This worker's claim on the current period of `job`, or None when another has it (or an
     earlier run is still going)."""
     moment = now()
+    # Also none within half a period of the last start: each huey consumer checks its periodic
+    # tasks at its own second of the minute (counted from its start), so a restarted worker's
+    # scheduler can fire 20 s after another's, inside the next rounded period: the job would run
+    # twice in one minute of the clock (found by the cluster test, tests/cluster).
     if PeriodicRun.objects.filter(
-        job=job, finished_at__isnull=True, started_at__gt=moment - lease
+        Q(finished_at__isnull=True, started_at__gt=moment - lease)
+        | Q(started_at__gt=moment - period / 2),
+        job=job,
     ).exists():
         return None
     try:
