@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from santacare.customers.tokens import issue_token
 from santacare.core.time import now
+from santacare.customers.tokens import issue_token
 from santacare.telephony.models import Call
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
