@@ -41,6 +41,22 @@ CLAIM_LEASE = timedelta(minutes=5)
 # Attempts that may end without an outcome (the processor killed, the machine restarted)
 # before the mail is quarantined rather than tried again.
 MAX_ATTEMPTS = 3
+# The columns processing fills (`route` sets the first ones, `_record` the rest).
+RECORDED_FIELDS = [
+    "from_address",
+    "subject",
+    "authentication",
+    "authentication_results",
+    "ticket",
+    "ticket_message",
+    "is_held",
+    "state",
+    "outcome",
+    "reason",
+    "processed_at",
+    "claimed_until",
+    "updated_at",
+]
 
 
 def receive_mail(
@@ -140,7 +156,8 @@ def _record(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str
     mail.reason = "; ".join(filter(None, [mail.reason or outcome.reason, *limits_applied]))
     mail.processed_at = now()
     mail.claimed_until = None
-    mail.save()
+    # Only what processing wrote: a full save sent the raw message back over the wire.
+    mail.save(update_fields=RECORDED_FIELDS)
 
 
 @transaction.atomic
