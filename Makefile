@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Development key for the embedded start and the tests only; production sets SECRET_KEY.
 export SANTACARE_INSECURE_DEV_KEY ?= true
 
-.PHONY: install run test test-cluster cluster-needs-root lint format messages test-system-packages audit
+.PHONY: install run test test-cluster cluster-needs-root lint format messages test-system-packages audit bench
 
 install: $(VENV)/.installed
 
@@ -55,3 +55,8 @@ audit: install
 format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Ours side by side with django-helpdesk 2.6.1 and the floor (README, "Benchmarks"); needs
+# PostgreSQL (BENCH_DATABASE_URL) and wrk. BENCH_SIZE=small|default|large.
+bench: install
+	$(BIN)/python bench/run.py
