@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, phone, queue, workspace
+from .views import live, mail, phone, queue, workspace
 
 app_name = "desk"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("t/<str:tracking_number>/assign/", workspace.ticket_assign, name="assign"),
     path("t/<str:tracking_number>/called/", workspace.ticket_called, name="called"),
     path("t/<str:tracking_number>/reply/", workspace.ticket_reply, name="reply"),
+    path("t/<str:tracking_number>/live/", live.ticket_live, name="live"),
     path("t/<str:tracking_number>/merge/", workspace.ticket_merge, name="merge"),
     path("t/<str:tracking_number>/link/", workspace.ticket_link, name="link"),
     path("t/<str:tracking_number>/unlink/<str:other>/", workspace.ticket_unlink, name="unlink"),
