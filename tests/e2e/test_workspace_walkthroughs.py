@@ -259,3 +259,33 @@ def test_another_agent_is_shown_and_a_customer_reply_arrives_without_reload(
     arrived = page.locator("#messages article", has_text="käynnistyi uudelleen")
     arrived.wait_for(timeout=25_000)  # one poll interval and a little
     screenshot(page, "workspace-presence-en-1280")
+
+
+@pytest.mark.parametrize(("locale", "lang"), LANGUAGES)
+def test_phone_intake_lists_the_devices_open_ticket_first(
+    new_page, demo_data, login, screenshot, locale, lang
+):
+    existing = a_ticket("Kytkin ei vastaa")
+    page = new_page(locale=locale, width=1280, height=900)
+    login(page, AGENT, demo_data)
+    page.goto("/desk/phone/")
+    page.locator("#lookup-q").fill("FOC2233X0AB")
+    page.locator("#results a[data-pick=device]").first.click()
+
+    listed = page.locator(".device-tickets")
+    listed.wait_for()
+    assert existing.tracking_number in listed.inner_text()
+    # Above the call form, so it is seen before a duplicate is typed in.
+    above = page.evaluate(
+        "document.querySelector('.device-tickets').compareDocumentPosition("
+        "document.querySelector('#intake .cards')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert above
+    screenshot(page, f"workspace-phone-device-tickets-{lang}-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    no_sideways_scroll(page)
+    screenshot(page, f"workspace-phone-device-tickets-{lang}-390")
+
+    with page.expect_navigation():
+        listed.locator(f"a[data-add-to='{existing.tracking_number}']").click()
+    assert page.url.endswith(f"/desk/t/{existing.tracking_number}/#composer")
