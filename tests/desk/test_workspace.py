@@ -82,9 +82,10 @@ def test_internal_note_does_not_count_as_a_response(agent_client, ticket):
 
 
 def test_empty_reply_is_refused(agent_client, ticket):
-    response = agent_client.post(url(ticket, "reply"), {"body": "   "}, follow=True)
+    response = agent_client.post(url(ticket, "reply"), {"body": "   ", "kind": "reply"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert "Please correct the following" in response.content.decode()
     assert ticket.messages.count() == 1
 
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from santacare.outbox.queries import mail_of_ticket
@@ -219,3 +220,20 @@ def test_old_events_without_detail_still_render(agent_client, agent, ticket):
     assert "RMA changed" in log
     assert "P9 → –" in log
     assert "something_new" in log
+
+
+def test_a_refused_reply_keeps_the_draft_and_the_chosen_composer(agent_client, ticket, settings):
+    settings.SANTACARE_MAX_ATTACHMENT_BYTES = 10
+    upload = SimpleUploadedFile("iso.bin", b"x" * 11, content_type="application/octet-stream")
+
+    response = agent_client.post(
+        url(ticket, "reply"),
+        {"body": "Tässä loki, katso rivi 3.", "kind": "reply", "attachment": upload},
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 422
+    assert "The file is too large to attach." in text
+    assert "Tässä loki, katso rivi 3.</textarea>" in text
+    assert _chosen(text) == ["reply"]
+    assert ticket.messages.count() == 1

@@ -209,10 +209,11 @@ def ticket_reply(request: AuthenticatedRequest, tracking_number: str) -> HttpRes
     ticket = desk_ticket_or_404(tracking_number)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _invalid(request, ticket, _("Write the message first."))
+        return _reply_refused(request, ticket, form)
     upload = form.cleaned_data.get("attachment")
     if upload is not None and upload.size > max_attachment_bytes():
-        return _invalid(request, ticket, _("The file is too large to attach."))
+        form.add_error("attachment", _("The file is too large to attach."))
+        return _reply_refused(request, ticket, form)
     public = form.is_public()
     with transaction.atomic():
         result = add_message(
@@ -223,7 +224,8 @@ def ticket_reply(request: AuthenticatedRequest, tracking_number: str) -> HttpRes
             internal=not public,
         )
         if result.outcome != Outcome.APPENDED or result.message is None:
-            return _invalid(request, ticket, result.explanation())
+            form.add_error(None, result.explanation())
+            return _reply_refused(request, ticket, form)
         if upload is not None:
             store_attachment(
                 result.message,
@@ -236,6 +238,15 @@ def ticket_reply(request: AuthenticatedRequest, tracking_number: str) -> HttpRes
     else:
         messages.success(request, _("Internal note saved. The customer does not see it."))
     return redirect(reverse("desk:ticket", args=[ticket.tracking_number]) + "#conversation")
+
+
+def _reply_refused(request: AuthenticatedRequest, ticket: Ticket, form: ReplyForm) -> HttpResponse:
+    """The workspace again with the draft, the chosen composer and the errors on top (422):
+    a redirect would lose what the agent wrote."""
+    ticket = desk_ticket_or_404(ticket.tracking_number, related=True)
+    viewers = saw_ticket(ticket, request.user)
+    context = {**_workspace_context(request, ticket, viewers), "reply_form": form}
+    return render(request, "desk/ticket.html", context, status=422)
 
 
 @require_GET
