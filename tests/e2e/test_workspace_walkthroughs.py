@@ -29,6 +29,7 @@ TEXT = {
         "shortcuts": "Pikanäppäimet",
         "presence": "on myös avannut tämän tukipyynnön",
         "canned": "Hei Teemu Tekninen",
+        "saved": "Tila tallennettu: Käsittelyssä.",
     },
     "en": {
         "note_button": "Save internal note",
@@ -38,6 +39,7 @@ TEXT = {
         "shortcuts": "Keyboard shortcuts",
         "presence": "also has this ticket open",
         "canned": "Hello Teemu Tekninen",
+        "saved": "Status saved: In progress.",
     },
 }
 
@@ -109,6 +111,14 @@ def test_r4_reply_and_internal_note_are_two_composers_and_the_note_is_the_defaul
     assert page.locator("#messages article[data-visibility=internal]").count() == 1
     # After sending, the composer is back on the safe default.
     assert page.locator("input[name=kind][value=note]").is_checked()
+
+    page.locator("select[name=status]").select_option("in_progress")
+    cue = page.locator("#saved-cue .saved")
+    cue.wait_for()
+    assert TEXT[lang]["saved"] in cue.inner_text()
+    assert page.locator("#saved-cue").get_attribute("role") == "status"
+    assert "→" in page.locator("#events li").last.inner_text()
+    screenshot(page, f"workspace-saved-{lang}-1280")
 
     page.set_viewport_size({"width": 390, "height": 844})
     no_sideways_scroll(page)
@@ -209,10 +219,11 @@ def test_a_file_dropped_onto_the_composer_is_attached(new_page, demo_data, login
 
 @pytest.mark.parametrize(("locale", "lang"), LANGUAGES)
 def test_shortcut_help_opens_with_question_mark_and_never_while_typing(
-    new_page, demo_data, login, screenshot, locale, lang
+    new_page, demo_data, login, screenshot, csp_violations, locale, lang
 ):
     ticket = a_ticket()
     page = new_page(locale=locale, width=1280, height=900)
+    violations = csp_violations(page)
     login(page, AGENT, demo_data)
     page.goto(f"/desk/t/{ticket.tracking_number}/")
     dialog = page.locator("dialog#shortcuts")
@@ -234,16 +245,18 @@ def test_shortcut_help_opens_with_question_mark_and_never_while_typing(
         page.keyboard.press("g")
         page.keyboard.press("q")
     assert page.url.endswith("/desk/")
+    assert violations == []
 
 
 def test_another_agent_is_shown_and_a_customer_reply_arrives_without_reload(
-    new_page, demo_data, login, screenshot
+    new_page, demo_data, login, screenshot, csp_violations
 ):
     ticket = a_ticket()
     lead = new_page(locale="en-US", width=1280, height=900)
     login(lead, LEAD, demo_data)
     lead.goto(f"/desk/t/{ticket.tracking_number}/")
     page = new_page(locale="en-US", width=1280, height=900)
+    violations = csp_violations(page)
     login(page, AGENT, demo_data)
     page.goto(f"/desk/t/{ticket.tracking_number}/")
 
@@ -259,6 +272,7 @@ def test_another_agent_is_shown_and_a_customer_reply_arrives_without_reload(
     arrived = page.locator("#messages article", has_text="käynnistyi uudelleen")
     arrived.wait_for(timeout=25_000)  # one poll interval and a little
     screenshot(page, "workspace-presence-en-1280")
+    assert violations == []
 
 
 @pytest.mark.parametrize(("locale", "lang"), LANGUAGES)
