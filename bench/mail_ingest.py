@@ -32,7 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from santacare.customers.models import Contact, Customer  # noqa: E402
-from santacare.demo import load_demo_data  # noqa: E402
+from santacare.demo.data import load_demo_data  # noqa: E402
 from santacare.mailgate.inbound import receive_mail  # noqa: E402
 
 MAX_MAILS = 5_000

@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 from tests.factories import ContactFactory, CustomerFactory, DeviceFactory
 
-pytest_plugins = ["tests.support.browser", "tests.support.mail"]
+pytest_plugins = ["tests.support.browser", "tests.support.mail", "tests.support.s3"]
 
 DATABASE_FIXTURES = ("transactional_db", "db")
 

@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from santacare.core.config import logging_config, networks, read_secret_files, s3_storage
+
 # Generic Django classes (ModelAdmin[Ticket]) subscriptable at run time, as the types write them.
 django_stubs_ext.monkeypatch()
 
@@ -29,6 +31,21 @@ if ENV_FILE:
         raise ImproperlyConfigured(f"SANTACARE_ENV_FILE cannot be read: {error.strerror}") from None
 elif (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
+
+# Secrets may come from files instead (systemd's LoadCredential=, container secrets): <NAME>_FILE
+# names a file whose content, less the final newline, is the value.
+SECRET_FILE_VARIABLES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "IMAP_URL",
+    "SENTRY_DSN",
+    "SANTACARE_METRICS_TOKEN",
+    "SANTACARE_S3_ACCESS_KEY_ID",
+    "SANTACARE_S3_SECRET_ACCESS_KEY",
+)
+read_secret_files(SECRET_FILE_VARIABLES)
 
 # A command run as root would leave root-owned files (the SQLite database, the queue, attachments,
 # the log) that the service user's processes, the MTA's pipe among them, cannot write later.
@@ -88,6 +105,9 @@ INSTALLED_APPS = [
     "santacare.sla",
     "santacare.rma",
     "santacare.reports",
+    # Integrations the channels use: the phone system's calls and the outgoing webhooks.
+    "santacare.telephony",
+    "santacare.webhooks",
     # Channels: thin, they call the services of the apps above. (The portal is listed first,
     # for its templates; the desk may use the mail gateway's review screens.)
     "santacare.mailgate",
@@ -95,9 +115,13 @@ INSTALLED_APPS = [
     "santacare.desk",
     # The embedded demo (data set, `santacare up`): above everything, it touches every app.
     "santacare.demo",
+    # Readiness, metrics, backup and restore: they read every app, so they sit beside the demo.
+    "santacare.operations",
 ]
 
 MIDDLEWARE = [
+    "santacare.operations.middleware.RequestMetricsMiddleware",
+    "santacare.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "santacare.core.middleware.NulInQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -152,6 +176,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
+# Each request used to open a new connection (a TCP and authentication round trip before any
+# query); a connection is kept this many seconds and checked before reuse, so one the database
+# closed meanwhile is replaced instead of failing the request. 0 closes after every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -212,6 +241,20 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Shared object storage (S3 or compatible) for attachments and raw mail, so any node reads what
+# another stored; unset, local disk under SANTACARE_VAR_DIR (docs/OPERATIONS.md).
+S3_BUCKET = env("SANTACARE_S3_BUCKET", default="")
+if S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env("SANTACARE_S3_ENDPOINT_URL", default=""),
+        access_key=env("SANTACARE_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env("SANTACARE_S3_SECRET_ACCESS_KEY", default=""),
+        region=env("SANTACARE_S3_REGION", default=""),
+        prefix=env("SANTACARE_S3_PREFIX", default=""),
+    )
+# Raw inbound mail as files in that storage instead of rows' bytes (the database stays small).
+MAILGATE_RAW_IN_STORAGE = env.bool("SANTACARE_RAW_MAIL_IN_STORAGE", default=bool(S3_BUCKET))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
@@ -256,6 +299,8 @@ NOC_EMAIL = env("SANTACARE_NOC_EMAIL", default="noc@santacare.example")
 # R1 policy: may an agent open a phone ticket for a device without a valid contract, as billable
 # work? Off by default: such a call is then only pointed to the Service Delivery Manager.
 ALLOW_OUT_OF_CONTRACT = env.bool("SANTACARE_ALLOW_OUT_OF_CONTRACT", default=False)
+# Calls one API token may make (a number per s, m, h or d), counted on the shared cache.
+API_THROTTLE_RATE = env("SANTACARE_API_THROTTLE_RATE", default="120/m")
 
 # --- Background work --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -324,35 +369,33 @@ SANTACARE_MAX_REQUEST_BYTES = env.int(
 )
 
 # --- Logging ----------------------------------------------------------------------------------
-# stderr (the journal, under systemd) and, when set, a file the service user can write. The file
-# is the only log of `santacare mailgate`, whose stderr belongs to the MTA (mailgate/pipe.py).
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOG_FILE = env("SANTACARE_LOG_FILE", default="")
-_LOG_HANDLERS: dict[str, dict[str, object]] = {
-    "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-}
-if LOG_FILE:
-    _LOG_HANDLERS["file"] = {
-        # Watched: logrotate may move the file under a running worker; delay: opened only when
-        # there is something to write.
-        "class": "logging.handlers.WatchedFileHandler",
-        "filename": LOG_FILE,
-        "delay": True,
-        "formatter": "plain",
-    }
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s[%(process)d] %(message)s"}
-    },
-    "handlers": _LOG_HANDLERS,
-    "root": {"handlers": list(_LOG_HANDLERS), "level": LOG_LEVEL},
-    # huey's consumer gives the "huey" logger a stream handler of its own unless it has one, and
-    # Django gives "django" one for DEBUG; each also propagated to the root's: every line twice.
-    # Both get ours, and only ours.
-    "loggers": {
-        name: {"handlers": list(_LOG_HANDLERS), "level": LOG_LEVEL, "propagate": False}
-        for name in ("huey", "django")
-    },
-}
+# json: one JSON object per line with the request, ticket and mail ids (core/logs.py), for a log
+# collector; plain (the default, `make run`): for people.
+LOG_FORMAT = env("SANTACARE_LOG_FORMAT", default="plain")
+LOGGING = logging_config(level=LOG_LEVEL, file=LOG_FILE, log_format=LOG_FORMAT)
+
+# --- Operations: readiness limits and who may read the metrics (docs/OPERATIONS.md) -------------
+READY_MAX_QUEUE_DEPTH = env.int("SANTACARE_READY_MAX_QUEUE_DEPTH", default=1000)
+READY_MAX_INBOUND_AGE = env.int("SANTACARE_READY_MAX_INBOUND_AGE", default=600)
+READY_MAX_OUTBOX_AGE = env.int("SANTACARE_READY_MAX_OUTBOX_AGE", default=900)
+READY_MAX_SWEEP_LAG = env.int("SANTACARE_READY_MAX_SWEEP_LAG", default=300)
+METRICS_TOKEN = env("SANTACARE_METRICS_TOKEN", default="")
+METRICS_ALLOW_NETWORKS = networks(
+    "SANTACARE_METRICS_ALLOW", env.list("SANTACARE_METRICS_ALLOW", default=[])
+)
+
+# --- Error tracking: Sentry (or a compatible service) only when a DSN is set --------------------
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    # Imported only here: without a DSN the SDK is not loaded at all.
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        # No personal data (addresses, cookies, bodies) leaves the desk with an error report.
+        send_default_pii=False,
+    )

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from santacare.api.models import ApiToken
+from santacare.customers.models import ApiToken
+from santacare.customers.tokens import issue_token
 from santacare.installbase.models import Contract
 from santacare.tickets.models import Channel, Ticket
 from tests.factories import AgentFactory, ContactFactory, ContractFactory, DeviceFactory
@@ -15,12 +16,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def alice_token(alice):
-    return ApiToken.issue(name="Alice NMS", contact=alice)[1]
+    return issue_token(name="Alice NMS", contact=alice)[1]
 
 
 @pytest.fixture
 def charlie_token(charlie):
-    return ApiToken.issue(name="Charlie NMS", contact=charlie)[1]
+    return issue_token(name="Charlie NMS", contact=charlie)[1]
 
 
 def call(client, method, path, token, body=None):
@@ -164,23 +165,25 @@ def test_bad_input_broken_json_is_a_400(client, alice_token):
     )
 
     assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
 
 
 def test_agent_token_opens_for_a_named_contact(client, alice, alice_device):
     agent = AgentFactory()
-    token = ApiToken.issue(name="Monitoring", user=agent)[1]
+    token = issue_token(name="Monitoring", user=agent)[1]
 
     without = open_via_api(client, token)
     opened = open_via_api(client, token, contact_email=alice.email)
 
-    assert without.status_code == 400
+    assert without.status_code == 422
+    assert without.json()["code"] == "contact_required"
     assert opened.status_code == 201
     assert Ticket.objects.get().opened_by == agent
 
 
 def test_r11_end_user_named_by_an_agent_token_is_refused(client, alice_device):
     end_user = ContactFactory(customer=alice_device.customer, is_technical=False)
-    token = ApiToken.issue(name="Monitoring", user=AgentFactory())[1]
+    token = issue_token(name="Monitoring", user=AgentFactory())[1]
 
     response = open_via_api(client, token, contact_email=end_user.email)
 
@@ -199,3 +202,10 @@ def test_api_token_command_prints_the_key_once(alice, capsys):
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     assert raw.startswith("sct_")
     assert ApiToken.objects.get().contact == alice
+
+
+def test_api_token_command_can_issue_a_token_that_never_expires(alice, capsys):
+    call_command("api_token", alice.email, "--name", "NMS", "--days", "0")
+
+    assert "never expires" in capsys.readouterr().out
+    assert ApiToken.objects.get().expires_at is None

@@ -325,6 +325,30 @@ def test_r14_refusal_to_unknown_sender_in_finnish_and_english(mail_world):
     assert "teknisi" in body  # Finnish: "teknisiltä yhteyshenkilöiltä" or similar
 
 
+@pytest.mark.parametrize(
+    ("language", "prefix", "said", "not_said"),
+    [
+        ("en", "Re: ", "Network Operations Center", "verkonvalvontakesk"),
+        ("fi", "VS: ", "verkonvalvontakesk", "Network Operations Center"),
+    ],
+)
+def test_r10_r14_a_redirect_to_the_noc_is_in_the_contacts_language_subject_and_all(
+    mail_world, language, prefix, said, not_said
+):
+    alice = mail_world["alice"]
+    alice.language = language
+    alice.save()
+    receive_mail(
+        simple(alice.email, "Palomuuri FGT60FTK20000001", "Ei vastaa", f"noc-{language}@a"),
+        source="pipe",
+    )
+
+    redirect = OutboundMail.objects.get(kind="refusal")
+    assert redirect.subject == f"{prefix}Palomuuri FGT60FTK20000001"
+    assert said in redirect.body
+    assert not_said not in redirect.body
+
+
 def test_new_ticket_rate_per_sender_is_capped(mail_world, settings):
     settings.MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR = 3
     outcomes = [

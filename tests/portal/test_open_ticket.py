@@ -8,7 +8,7 @@ import time_machine
 from santacare.core.time import HELSINKI
 from santacare.installbase.models import Contract
 from santacare.tickets.models import Ticket
-from tests.factories import ContractFactory, DeviceFactory
+from tests.factories import AgentFactory, ContractFactory, DeviceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,6 +204,25 @@ def test_r1_an_expired_contract_gets_an_explanation_not_a_form(alice_client, ali
     assert response.status_code == 200
     assert 'name="description"' not in response.content.decode()
     assert not Ticket.objects.exists()
+
+
+def test_r15_an_expired_contract_names_the_sdm_with_phone_and_email(alice_client, alice):
+    alice.customer.service_delivery_manager = AgentFactory(
+        full_name="Sami Palvelupäällikkö", phone="+358 40 555 0123", email="sami@santacare.example"
+    )
+    alice.customer.save()
+    contract = ContractFactory(
+        customer=alice.customer,
+        valid_from=datetime(2020, 1, 1).date(),
+        valid_to=datetime(2021, 1, 1).date(),
+    )
+    device = DeviceFactory(customer=alice.customer, contract=contract)
+
+    page = alice_client.get(url(device)).content.decode()
+
+    assert "Sami Palvelupäällikkö" in page
+    assert 'href="tel:+358405550123"' in page
+    assert 'href="mailto:sami@santacare.example"' in page
 
 
 def test_another_companys_device_is_not_found(alice_client, charlie_device):

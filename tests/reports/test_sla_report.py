@@ -22,6 +22,7 @@ from tests.factories import (
     AgentFactory,
     ContactFactory,
     CustomerFactory,
+    DeviceFactory,
     ServiceLevelFactory,
     UserFactory,
 )
@@ -34,6 +35,11 @@ EDGES = ["2026-06-30T23:30+03:00", "2026-07-01T00:30+03:00", "2026-05-31T23:59+0
 def generate(seed: int = 7, count: int = 240):
     rng = random.Random(seed)
     customers = [CustomerFactory(name=f"Gen {n} Oy") for n in range(3)]
+    # Two devices per company on two sites, and tickets without a device, for R5's finer report.
+    devices = {
+        customer.pk: [DeviceFactory(customer=customer) for _site in range(2)] + [None]
+        for customer in customers
+    }
     levels = [ServiceLevelFactory(), AdvancedServiceLevelFactory()]
     base = datetime(2026, 5, 1, tzinfo=HELSINKI)
     tickets = []
@@ -44,10 +50,12 @@ def generate(seed: int = 7, count: int = 240):
             else base + timedelta(minutes=rng.randrange(0, 90 * 24 * 60))
         )
         level = rng.choice(levels)
+        customer = rng.choice(customers)
         tickets.append(
             Ticket(
                 tracking_number=f"SC-9{n:05d}",
-                customer=rng.choice(customers),
+                customer=customer,
+                device=rng.choice(devices[customer.pk]),
                 channel=rng.choice(["portal", "email", "phone"]),
                 subject="generated",
                 priority=rng.choice(["P1", "P2", "P3", "P4"]),
@@ -58,7 +66,7 @@ def generate(seed: int = 7, count: int = 240):
         )
     Ticket.objects.bulk_create(tickets)
     results = []
-    for ticket in Ticket.objects.filter(subject="generated"):
+    for ticket in Ticket.objects.filter(subject="generated").select_related("device"):
         for clock in ("response", "restore"):
             if rng.random() < 0.15:
                 continue  # still running: no result
@@ -81,6 +89,8 @@ def generate(seed: int = 7, count: int = 240):
                     service_level_id=ticket.service_level_id,
                     priority=ticket.priority,
                     channel=ticket.channel,
+                    device_id=ticket.device_id,
+                    site_id=ticket.device.site_id if ticket.device else None,
                 )
             )
     ClockResult.objects.bulk_create(results)
@@ -101,8 +111,13 @@ def brute_force(group_by: str, customer_id=None):
     tickets = Ticket.objects.all()
     if customer_id:
         tickets = tickets.filter(customer_id=customer_id)
-    for ticket in tickets:
-        key = (month_of(ticket.received_at), str(getattr(ticket, attribute) or ""))
+    for ticket in tickets.select_related("device"):
+        value = (
+            (ticket.device.site_id if ticket.device else None)
+            if group_by == Dimension.SITE
+            else getattr(ticket, attribute)
+        )
+        key = (month_of(ticket.received_at), str(value or ""))
         expected[key]["tickets"] += 1
         for result in ticket.clock_results.all():
             if result.met is None:
@@ -239,7 +254,7 @@ def test_r14_csv_opens_in_columns_in_finnish_excel_with_finnish_headers(levels):
 
     header, row = excel_rows(response)
     assert header[:4] == ["Kuukausi", "Prioriteetti", "Tukipyynnöt", "Vastatut"]
-    assert len(row) == len(header) == 12
+    assert len(row) == len(header) == 15
     assert row[0] == "6/2026"
     # A decimal comma, which Finnish Excel reads as a number.
     assert row[header.index("Vasteaika täyttyi (%)")] == "50,0"

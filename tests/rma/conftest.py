@@ -19,6 +19,7 @@ VALID_AROUND_FIXED_NOW = {
     "contract__valid_to": date(2030, 12, 31),
 }
 CISCO_INSTRUCTIONS = "Pack the failed unit in the replacement's box and book the pickup."
+CISCO_INSTRUCTIONS_FI = "Pakkaa viallinen laite korvaavan laitteen laatikkoon ja tilaa nouto."
 
 
 @pytest.fixture
@@ -50,7 +51,11 @@ def sdm(db):
 def cisco(db) -> Vendor:
     vendor, _created = Vendor.objects.update_or_create(
         name="Cisco",
-        defaults={"return_window_days": 10, "return_instructions": CISCO_INSTRUCTIONS},
+        defaults={
+            "return_window_days": 10,
+            "return_instructions_fi": CISCO_INSTRUCTIONS_FI,
+            "return_instructions_en": CISCO_INSTRUCTIONS,
+        },
     )
     return vendor
 

@@ -16,6 +16,7 @@ from tests.factories import ContactFactory, DeviceFactory
 
 from .conftest import (
     CISCO_INSTRUCTIONS,
+    CISCO_INSTRUCTIONS_FI,
     FIXED_NOW,
     VALID_AROUND_FIXED_NOW,
     at,
@@ -58,13 +59,18 @@ def test_r13_life_cycle_is_logged_on_the_ticket_step_by_step(ticket, open_rma, a
 def test_r9_rma_takes_delivery_details_and_vendor_policy_as_they_were(ticket, open_rma, cisco):
     rma = open_rma()
     cisco.return_window_days = 30
-    cisco.return_instructions = "Changed later"
+    cisco.return_instructions_en = "Changed later"
+    cisco.return_instructions_fi = "Muutettu myöhemmin"
     cisco.save()
 
     rma.refresh_from_db()
     assert rma.delivery_address == ticket.delivery_address
     assert rma.delivery_contact == ticket.delivery_contact
-    assert (rma.return_window_days, rma.return_instructions) == (10, CISCO_INSTRUCTIONS)
+    assert rma.return_window_days == 10
+    assert (rma.return_instructions_fi, rma.return_instructions_en) == (
+        CISCO_INSTRUCTIONS_FI,
+        CISCO_INSTRUCTIONS,
+    )
     assert rma.failed_serial == "FOC2233X0AB"
     assert rma.opened_at == FIXED_NOW
 
@@ -294,9 +300,33 @@ def test_r13_return_instructions_are_mailed_with_the_delivery_in_the_contacts_la
     assert mail.to == [alice.email]
     assert mail.subject.startswith(f"[{ticket.tracking_number}] Replacement delivered")
     assert CISCO_INSTRUCTIONS in mail.body
+    assert CISCO_INSTRUCTIONS_FI not in mail.body
     assert "88412345" in mail.body
     assert "11.12.2026" in mail.body
     assert mail.auto_submitted
+
+
+def test_r13_a_finnish_contact_gets_the_vendors_finnish_return_instructions(
+    ticket, open_rma, agent, alice, clock
+):
+    rma = open_rma()
+    deliver(rma, agent, clock, shipped=at(1, 10), delivered=at(1, 11))
+
+    mail = OutboundMail.objects.get(kind="rma_return_instructions")
+    assert CISCO_INSTRUCTIONS_FI in mail.body
+    assert CISCO_INSTRUCTIONS not in mail.body
+
+
+def test_r13_instructions_kept_in_one_language_only_are_shown_in_it_rather_than_none(
+    ticket, open_rma, agent, alice, clock, cisco
+):
+    cisco.return_instructions_fi = ""
+    cisco.save()
+    rma = open_rma()
+    deliver(rma, agent, clock, shipped=at(1, 10), delivered=at(1, 11))
+
+    mail = OutboundMail.objects.get(kind="rma_return_instructions")
+    assert CISCO_INSTRUCTIONS in mail.body
 
 
 def test_r13_the_vendor_rma_number_arriving_later_starts_the_return(

@@ -294,7 +294,8 @@ def test_r13_customer_sees_the_return_instructions_and_confirms(alice_client, pe
     url = reverse("rma:customer_ticket", args=[ticket.tracking_number])
     page = alice_client.get(url)
     assert page.status_code == 200
-    assert "Pack the failed unit" in page.text
+    assert "Pakkaa viallinen laite" in page.text  # the vendor's Finnish text on a Finnish page
+    assert "Pack the failed unit" not in page.text
     assert "88412345" in page.text
 
     response = alice_client.post(
@@ -363,7 +364,7 @@ def test_the_includes_for_the_portal_and_the_desk_render_the_ticket_rmas(
     )
     assert reverse("rma:confirm_return", args=[pending.pk]) in portal
     assert f'value="/portal/tickets/{ticket.tracking_number}/"' in portal
-    assert "Pack the failed unit" in portal
+    assert "Pakkaa viallinen laite" in portal
 
     desk = render_to_string("rma/_desk_panel.html", {"ticket": ticket, "rmas": rmas})
     assert reverse("rma:detail", args=[pending.pk]) in desk

@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from santacare.accounts.models import User
-from santacare.api.models import ApiToken
 from santacare.customers.models import AccessRequest, Contact
 from santacare.customers.services import decline_access_request
+from santacare.customers.tokens import issue_token
 from santacare.installbase.models import Device, Vendor
 from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
@@ -155,7 +155,7 @@ def build_hostile_world() -> HostileWorld:
     contact.user = UserFactory(email=contact.email, full_name=contact.name)
     contact.save(update_fields=["user"])
     vendor, _created = Vendor.objects.update_or_create(
-        name=hostile("vendor"), defaults={"return_instructions": hostile("instructions")}
+        name=hostile("vendor"), defaults={"return_instructions_fi": hostile("instructions")}
     )
     device = DeviceFactory(
         customer=customer,
@@ -211,7 +211,7 @@ def build_hostile_world() -> HostileWorld:
         envelope_sender="stranger@elsewhere.example",
     )
     refused = InboundMail.objects.get(message_id="<hostile-1@elsewhere.example>")
-    _token, key = ApiToken.issue(name=hostile("token"), contact=contact)
+    _token, key = issue_token(name=hostile("token"), contact=contact)
     return HostileWorld(
         agent=agent,
         contact=contact,

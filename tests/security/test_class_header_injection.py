@@ -156,8 +156,8 @@ def test_r13_header_injection_rma_mail(
         delivery_address=f"Testikatu 1\r\nBcc: {EVIL}",
         delivery_contact=f"Alice\r\nBcc: {EVIL}",
     )
-    alice_device.vendor.return_instructions = f"Pakkaa.\r\nBcc: {EVIL}"
-    alice_device.vendor.save(update_fields=["return_instructions"])
+    alice_device.vendor.return_instructions_fi = f"Pakkaa.\r\nBcc: {EVIL}"
+    alice_device.vendor.save(update_fields=["return_instructions_fi"])
     rma = rma_services.open_rma(
         ticket, by=agent, part_number="PWR-C1-350WAC", vendor_rma_number=f"R1\r\nBcc: {EVIL}"
     )

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import Client
 
-from santacare.api.models import ApiToken
+from santacare.customers.tokens import issue_token
 from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
 from santacare.tickets.models import Message
@@ -103,7 +103,7 @@ def test_r4_remote_content_in_a_mail_is_never_fetched(alice, alice_device, inter
     alice.user = UserFactory(email=alice.email)
     alice.save(update_fields=["user"])
     customer.force_login(alice.user)
-    _token, key = ApiToken.issue(name="NMS", contact=alice)
+    _token, key = issue_token(name="NMS", contact=alice)
     api = Client(headers={"authorization": f"Bearer {key}"})
     number = ticket.tracking_number
     pages = [

@@ -80,6 +80,26 @@ def test_r1_expired_contract_is_refused_without_a_ticket(alice):
     assert Ticket.objects.count() == 0
 
 
+def test_r15_a_refusal_that_sends_the_contact_to_their_sdm_says_how_to_reach_them(alice):
+    alice.customer.service_delivery_manager = AgentFactory(
+        full_name="Sami Palvelupäällikkö", phone="+358 40 555 0123", email="sami@santacare.example"
+    )
+    alice.customer.save()
+    DeviceFactory(customer=alice.customer, contract=None, serial_number="FOC7777X0AB")
+
+    result = open_ticket(portal_request(alice, serial_number="FOC7777X0AB"))
+    unknown = open_ticket(portal_request(alice, serial_number="NOSUCH123"))
+
+    for refusal in (result, unknown):
+        with translation.override("fi"):
+            finnish = refusal.explanation()
+        with translation.override("en"):
+            english = refusal.explanation()
+        assert "Sami Palvelupäällikkö, +358 40 555 0123, sami@santacare.example" in finnish
+        assert "palvelupäällikkö" in finnish.lower().replace("sami palvelupäällikkö", "")
+        assert "Your Service Delivery Manager: Sami Palvelupäällikkö" in english
+
+
 def test_r1_contract_not_yet_started_is_refused(alice):
     future = ContractFactory(
         customer=alice.customer,

@@ -35,7 +35,15 @@ logger = logging.getLogger(__name__)
 
 SESSION_KEY = "santacare_second_factor"
 # allauth's own pages (log out, enrol, re-authenticate) and what every page loads.
-ENROLMENT_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/healthz", "/csp-report/")
+ENROLMENT_EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/csp-report/",
+)
 
 
 def is_staff_login(user: User) -> bool:

@@ -1,48 +1,67 @@
-"""The API (django-ninja, OpenAPI at /api/v1/openapi.json): the same intake as every channel."""
+"""The API (django-ninja, OpenAPI at /api/v1/openapi.json): the same intake as every channel.
+
+This module holds the NinjaAPI and what both kinds of token do (devices, tickets, messages,
+RMAs); the agents' operations are the router in agent.py. Every answer an operation can give
+is declared in its `response=`, errors as problem details (problems.py).
+"""
 
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import translation
-from ninja import NinjaAPI, P, QueryEx, Status
+from ninja import P, PathEx, QueryEx, Status
 
 from santacare.core.text import search_text
 from santacare.customers.queries import contact_by_email
 from santacare.installbase.models import Device
+from santacare.rma.models import Rma
+from santacare.rma.queries import rmas_for_ticket
 from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Message, Ticket
 from santacare.tickets.results import IntakeResult
-from santacare.tickets.tracking import ticket_by_tracking_number
 
-from .auth import ApiRequest, TokenAuth
-from .models import ApiToken
-from .schemas import DeviceOut, ErrorOut, MessageIn, MessageOut, OutcomeOut, TicketIn, TicketOut
+from .agent import router as agent_router
+from .auth import ApiRequest, TokenAuth, TokenThrottle
+from .calls import router as calls_router
+from .problems import ApiProblem, ProblemCode, caller_language, problems, problems_api, refusal
+from .schemas import (
+    MAX_ID,
+    DeviceOut,
+    MessageIn,
+    MessageOut,
+    OutcomeOut,
+    RmaOut,
+    TicketIn,
+    TicketOut,
+)
+from .scope import ticket_or_404, tickets_for
 
-api = NinjaAPI(
+api = problems_api(
     title="SantaCare Service Desk API",
     version="1",
     urls_namespace="api",
     auth=TokenAuth(),
-    description="Open and follow SantaCare Maintenance tickets from your own systems.",
+    throttle=[TokenThrottle()],
+    description="Open and follow SantaCare Maintenance tickets from your own systems. Errors "
+    "are RFC 9457 problem details (application/problem+json) with a machine `code`, worded in "
+    "the language of Accept-Language, else of the token's owner.",
 )
 
+api.add_router("/calls", calls_router)
+
 PAGE_SIZE = 50
+TrackingNumber = PathEx[str, P(max_length=40, description="e.g. SC-250001-7")]
+
+# The errors every operation with a token can give: no or a bad token, a malformed parameter,
+# too many calls.
+COMMON = (401, 422, 429)
+# And those of an operation that takes a body: broken JSON, too large a body.
+WITH_BODY = (*COMMON, 400, 413)
 
 
-def _tickets_for(token: ApiToken) -> QuerySet[Ticket]:
-    tickets = Ticket.objects.filter(merged_into__isnull=True)
-    if token.contact:
-        tickets = tickets.filter(customer_id=token.contact.customer_id)
-    return tickets
-
-
-def _ticket_or_none(token: ApiToken, tracking_number: str) -> Ticket | None:
-    return ticket_by_tracking_number(tracking_number, scope=_tickets_for(token))
-
-
-def _outcome(result: IntakeResult, language: str) -> dict[str, Any]:
-    with translation.override(language):
+def _outcome(result: IntakeResult, request: ApiRequest) -> dict[str, Any]:
+    with translation.override(caller_language(request)):
         message = result.explanation()
     return {
         "outcome": result.outcome,
@@ -53,7 +72,9 @@ def _outcome(result: IntakeResult, language: str) -> dict[str, Any]:
     }
 
 
-@api.get("/devices", response=list[DeviceOut], summary="Your install base")
+@api.get(
+    "/devices", response={200: list[DeviceOut], **problems(*COMMON)}, summary="Your install base"
+)
 def list_devices(
     request: ApiRequest, serial_number: QueryEx[str, P(max_length=64)] = ""
 ) -> QuerySet[Device]:
@@ -68,10 +89,11 @@ def list_devices(
 
 @api.post(
     "/tickets",
-    response={201: OutcomeOut, 422: OutcomeOut, 400: ErrorOut},
+    response={201: OutcomeOut, **problems(*WITH_BODY)},
     summary="Open a ticket",
     description="201 when a ticket was opened (created, info_requested or must_call); 422 with "
-    "the outcome when the request cannot be handled here (refused, or redirected to the NOC).",
+    "the outcome and reason when the request cannot be handled here (refused, or redirected "
+    "to the NOC).",
 )
 def create_ticket(request: ApiRequest, payload: TicketIn) -> Status[dict[str, Any]]:
     token = request.auth
@@ -81,7 +103,7 @@ def create_ticket(request: ApiRequest, payload: TicketIn) -> Status[dict[str, An
     # A contact's token always names its contact (a database constraint); an agent's token
     # must name one in the payload.
     if contact is None:
-        return Status(400, {"detail": "contact_email must name a recorded contact."})
+        raise ApiProblem(ProblemCode.CONTACT_REQUIRED)
     result = open_ticket(
         TicketRequest(
             channel=Channel.API,
@@ -96,54 +118,56 @@ def create_ticket(request: ApiRequest, payload: TicketIn) -> Status[dict[str, An
             opened_by=token.user,
         )
     )
-    return Status(201 if result.ticket else 422, _outcome(result, contact.language))
+    if result.ticket is None:
+        raise refusal(result, request)
+    return Status(201, _outcome(result, request))
 
 
-@api.get("/tickets", response=list[TicketOut], summary="Your tickets, newest first")
-def list_tickets(request: ApiRequest, before: int | None = None) -> QuerySet[Ticket]:
+@api.get(
+    "/tickets",
+    response={200: list[TicketOut], **problems(*COMMON)},
+    summary="Your tickets, newest first",
+)
+def list_tickets(
+    request: ApiRequest, before: QueryEx[int | None, P(ge=1, le=MAX_ID)] = None
+) -> QuerySet[Ticket]:
     """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page."""
-    tickets = _tickets_for(request.auth).order_by("-id")
+    tickets = tickets_for(request.auth).order_by("-id")
     if before is not None:
         tickets = tickets.filter(id__lt=before)
     return tickets[:PAGE_SIZE]
 
 
-@api.get("/tickets/{tracking_number}", response={200: TicketOut, 404: ErrorOut})
-def get_ticket(
-    request: ApiRequest, tracking_number: str
-) -> Status[Ticket] | Status[dict[str, str]]:
-    ticket = _ticket_or_none(request.auth, tracking_number)
-    if ticket is None:
-        return Status(404, {"detail": "Not found."})
-    return Status(200, ticket)
+@api.get("/tickets/{tracking_number}", response={200: TicketOut, **problems(*COMMON, 404)})
+def get_ticket(request: ApiRequest, tracking_number: TrackingNumber) -> Ticket:
+    return ticket_or_404(request.auth, tracking_number)
 
 
-@api.get("/tickets/{tracking_number}/messages", response={200: list[MessageOut], 404: ErrorOut})
-def list_messages(
-    request: ApiRequest, tracking_number: str
-) -> Status[list[Message]] | Status[dict[str, str]]:
+@api.get(
+    "/tickets/{tracking_number}/messages",
+    response={200: list[MessageOut], **problems(*COMMON, 404)},
+    summary="The conversation (customers' tokens: public messages only)",
+)
+def list_messages(request: ApiRequest, tracking_number: TrackingNumber) -> list[Message]:
     token = request.auth
-    ticket = _ticket_or_none(token, tracking_number)
-    if ticket is None:
-        return Status(404, {"detail": "Not found."})
+    ticket = ticket_or_404(token, tracking_number)
     messages = ticket.messages.order_by("created_at", "id")
     if token.contact:
+        # R4: internal notes and mail held for review are the desk's; a customer never sees them.
         messages = messages.filter(visibility=Message.Visibility.PUBLIC, held_for_review=False)
-    return Status(200, list(messages))
+    return list(messages)
 
 
 @api.post(
     "/tickets/{tracking_number}/messages",
-    response={201: OutcomeOut, 404: ErrorOut, 422: OutcomeOut},
-    summary="Add a reply (R4)",
+    response={201: OutcomeOut, **problems(*WITH_BODY, 404)},
+    summary="Add a reply (R4): a customer's reply, or an agent's public reply to the customer",
 )
 def create_message(
-    request: ApiRequest, tracking_number: str, payload: MessageIn
+    request: ApiRequest, tracking_number: TrackingNumber, payload: MessageIn
 ) -> Status[dict[str, Any]]:
     token = request.auth
-    ticket = _ticket_or_none(token, tracking_number)
-    if ticket is None:
-        return Status(404, {"detail": "Not found."})
+    ticket = ticket_or_404(token, tracking_number)
     result = add_message(
         ticket,
         body=payload.body,
@@ -151,5 +175,19 @@ def create_message(
         author_contact=token.contact,
         author_user=token.user,
     )
-    language = token.contact.language if token.contact else ticket.language
-    return Status(201 if result.message else 422, _outcome(result, language))
+    if result.message is None:
+        raise refusal(result, request)
+    return Status(201, _outcome(result, request))
+
+
+@api.get(
+    "/tickets/{tracking_number}/rmas",
+    response={200: list[RmaOut], **problems(*COMMON, 404)},
+    summary="The ticket's replacement parts (RMAs) and their state (R13)",
+)
+def list_rmas(request: ApiRequest, tracking_number: TrackingNumber) -> list[Rma]:
+    return rmas_for_ticket(ticket_or_404(request.auth, tracking_number))
+
+
+# Routers of their own, each mounted with one line.
+api.add_router("", agent_router)

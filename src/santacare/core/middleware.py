@@ -1,10 +1,15 @@
+import re
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
+
+from .logs import bind, log_context
 
 # Inline scripts are not allowed: customer mail is shown on our pages, and a sanitizer miss must
 # not become script execution. htmx is served from our own static files.
@@ -87,3 +92,46 @@ class RequestSizeLimitMiddleware:
 
 def _file_limit_mb() -> int:
     return int(settings.SANTACARE_MAX_ATTACHMENT_BYTES) // (1024 * 1024)
+
+
+# What a proxy's request id may look like (nginx's $request_id is 32 hex digits); anything else
+# is replaced, so a client cannot put a line break or a megabyte into every log line.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# View arguments that name what a request works on, by the name they get in the log.
+LOGGED_VIEW_ARGUMENTS = {
+    "tracking_number": "ticket_id",
+    "ticket_id": "ticket_id",
+    "mail_id": "mail_id",
+}
+
+
+class RequestIdMiddleware:
+    """Every request gets an id: the proxy's X-Request-ID when it sent a sane one, else a new
+    one. It is on every log line the request causes (`core/logs.py`) and in the response's
+    X-Request-ID, so a user's report, the proxy's log and ours meet."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.headers.get("X-Request-ID", "")
+        request_id = offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        with log_context(request_id=request_id):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        bind(
+            **{
+                field: kwargs[name]
+                for name, field in LOGGED_VIEW_ARGUMENTS.items()
+                if name in kwargs
+            }
+        )

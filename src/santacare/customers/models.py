@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from santacare.core.models import TimestampedModel
 
 from .business_id import validate_business_id
+from .phones import to_e164
 
 
 class Language(models.TextChoices):
@@ -39,6 +40,15 @@ class Customer(TimestampedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+
+    @property
+    def sdm_contact_line(self) -> str:
+        """The Service Delivery Manager's name, phone and email on one line, or "" when none is
+        named: wherever a customer is sent to their SDM, they are told how to reach them (R15)."""
+        sdm = self.service_delivery_manager
+        if sdm is None:
+            return ""
+        return ", ".join(part for part in (sdm.full_name, sdm.phone, sdm.email) if part)
 
     def __str__(self) -> str:
         return self.name
@@ -74,6 +84,10 @@ class Contact(TimestampedModel):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), max_length=254)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Filled from `phone` on every save (customers/phones.py): the phone system's lookup key.
+    phone_e164 = models.CharField(
+        _("phone (E.164)"), max_length=20, blank=True, editable=False, db_index=True
+    )
     job_role = models.CharField(_("job role"), max_length=200, blank=True)
     is_technical = models.BooleanField(_("technical contact"), default=False)
     language = models.CharField(
@@ -103,6 +117,10 @@ class Contact(TimestampedModel):
 
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
+        self.phone_e164 = to_e164(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_e164"}
         super().save(*args, **kwargs)
 
     @property
@@ -161,3 +179,44 @@ class AccessRequest(TimestampedModel):
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+
+class ApiToken(TimestampedModel):
+    """A bearer token for an integration (a customer's monitoring system, an agent's script).
+
+    It acts as one technical contact of one customer, or as one agent; only its SHA-256 is
+    stored, so a database leak does not leak working tokens. It lives here, below the portal,
+    the desk and the API, because all three issue or read it (customers.tokens). The table
+    keeps the name it had when the API app owned the model.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True)
+    key_prefix = models.CharField(_("starts with"), max_length=12)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="api_tokens"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        db_table = "api_apitoken"
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=True) ^ models.Q(user__isnull=True),
+                name="api_token_acts_as_contact_or_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"

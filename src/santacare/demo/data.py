@@ -22,19 +22,26 @@ from santacare.sla.services import seed_default_targets
 
 PASSWORD_FILE = "demo-password.txt"  # noqa: S105 - a file name, not a password
 
+# Each vendor's return window and instructions, in Finnish and in English (R13).
 VENDOR_INSTRUCTIONS = {
     "Cisco": (
         15,
+        "Pakkaa viallinen laite korvaavan laitteen laatikkoon, kirjoita Ciscon RMA-numero "
+        "pakettiin ja tilaa nouto toimituksen mukana tulleella maksetulla osoitelapulla.",
         "Pack the failed unit in the replacement's box, write the Cisco RMA number on "
         "the package and book the pickup with the prepaid label in the delivery.",
     ),
     "Juniper": (
         10,
+        "Palauta viallinen laite Juniperille 10 arkipäivän kuluessa toimituksen mukana "
+        "tulleella palautuslapulla; merkitse RMA-numero pakettiin.",
         "Return the failed unit to Juniper within 10 business days using the return "
         "label in the delivery; mark the RMA number on the package.",
     ),
     "Fortinet": (
         15,
+        "Lähetä viallinen laite Fortinetin palautusvarastoon, jonka osoite on "
+        "lähetysluettelossa, RMA-numero paketissa.",
         "Ship the failed unit to Fortinet's return depot printed on the delivery "
         "note, with the RMA number on the package.",
     ),
@@ -80,15 +87,25 @@ def load_demo_data(*, password: str, today: date | None = None) -> list[DemoLogi
     )
     vendors = {
         name: Vendor.objects.update_or_create(
-            name=name, defaults={"return_window_days": days, "return_instructions": text}
+            name=name,
+            defaults={
+                "return_window_days": days,
+                "return_instructions_fi": finnish,
+                "return_instructions_en": english,
+            },
         )[0]
-        for name, (days, text) in VENDOR_INSTRUCTIONS.items()
+        for name, (days, finnish, english) in VENDOR_INSTRUCTIONS.items()
     }
 
-    _user("agentti@santacare.example", "Aino Agentti", User.Role.AGENT, password)
+    agent = _user("agentti@santacare.example", "Aino Agentti", User.Role.AGENT, password)
+    # Her desk phone: a simulated call to extension 201 pops the banner (docs/integrations.md).
+    agent.phone_extension = "201"
+    agent.save(update_fields=["phone_extension"])
     sdm = _user(
         "palvelupaallikko@santacare.example", "Sami Palvelupäällikkö", User.Role.TEAM_LEAD, password
     )
+    sdm.phone = "+358 40 555 0123"
+    sdm.save(update_fields=["phone"])
     admin = _user("admin@santacare.example", "Demo Admin", User.Role.ADMIN, password)
     admin.is_superuser = True
     admin.save(update_fields=["is_superuser"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from santacare.accounts.models import User
 from santacare.customers.models import Contact
 from santacare.installbase.models import Device
+from santacare.telephony.models import Call
 from santacare.tickets.models import Channel, Priority, Ticket
 
 from .queues import Queue
@@ -26,6 +27,10 @@ class PhoneIntakeForm(forms.Form):
     )
     device = forms.ModelChoiceField(
         queryset=Device.objects.select_related("vendor", "contract"), widget=forms.HiddenInput
+    )
+    # The phone system's call this intake came from (the banner's link): recorded on the ticket.
+    call = forms.ModelChoiceField(
+        queryset=Call.objects.all(), widget=forms.HiddenInput, required=False
     )
     subject = forms.CharField(
         label=_("Subject"),

@@ -8,6 +8,8 @@ from santacare.accounts.models import User
 from santacare.core.text import clean_line
 from santacare.customers.models import Contact
 from santacare.installbase.models import Device
+from santacare.telephony.models import Call
+from santacare.telephony.services import attach_call
 from santacare.tickets.events import record_event
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Priority
@@ -31,6 +33,8 @@ class PhoneCall:
     confirmed_by: str = ""
     # R1 policy: the caller agreed to billable work on a device without a valid contract.
     out_of_contract: bool = False
+    # The phone system's record of the call, written on the ticket (who, when, how long).
+    call: Call | None = None
 
 
 @transaction.atomic
@@ -61,6 +65,8 @@ def open_phone_ticket(call: PhoneCall, *, agent: User) -> IntakeResult:
             out_of_contract=call.out_of_contract,
         )
     )
+    if call.call is not None and result.ticket is not None:
+        attach_call(call.call, result.ticket)
     if promoted:
         if result.ticket is None:
             # No ticket (say, the contract has expired): the promotion goes with it.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import live, mail, phone, queue, workspace
+from .views import calls, live, mail, phone, queue, tokens, workspace
 
 app_name = "desk"
 urlpatterns = [
@@ -8,9 +8,13 @@ urlpatterns = [
     path("phone/", phone.phone_intake, name="phone"),
     path("phone/lookup/", phone.phone_lookup, name="phone_lookup"),
     path("phone/opened/<str:tracking_number>/", phone.phone_opened, name="phone_opened"),
+    path("calls/incoming/", calls.incoming_call, name="incoming_call"),
+    path("calls/<int:call_pk>/ticket/", calls.call_to_ticket, name="call_to_ticket"),
     path("mail/", mail.mail_review, name="mail"),
     path("mail/<int:mail_id>/release/", mail.mail_release, name="mail_release"),
     path("mail/<int:mail_id>/ticket/", mail.mail_open_ticket, name="mail_ticket"),
+    path("api-tokens/", tokens.token_list, name="tokens"),
+    path("api-tokens/<int:token_id>/revoke/", tokens.revoke, name="revoke_token"),
     path("attachment/<int:attachment_id>/", workspace.attachment, name="attachment"),
     path("t/<str:tracking_number>/", workspace.ticket_workspace, name="ticket"),
     path("t/<str:tracking_number>/status/", workspace.ticket_status, name="status"),

@@ -4,6 +4,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from santacare.calendars.models import Coverage
@@ -45,11 +46,30 @@ class ServiceLevel(TimestampedModel):
         return self.name
 
 
-class Vendor(TimestampedModel):
+class ReturnInstructions(models.Model):
+    """A vendor's instructions for sending a failed unit back, kept in both languages so that
+    every page and mail shows them in its reader's language (R13)."""
+
+    return_instructions_fi = models.TextField(_("return instructions in Finnish"), blank=True)
+    return_instructions_en = models.TextField(_("return instructions in English"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def return_instructions(self) -> str:
+        """The instructions in the active language; the other language when only it is kept,
+        because instructions in the other language beat none when a unit must go back."""
+        finnish, english = self.return_instructions_fi, self.return_instructions_en
+        if (get_language() or "fi").startswith("en"):
+            return english or finnish
+        return finnish or english
+
+
+class Vendor(ReturnInstructions, TimestampedModel):
     """An equipment vendor; failed units go back to it directly (R13)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    return_instructions = models.TextField(_("return instructions"), blank=True)
     return_window_days = models.PositiveSmallIntegerField(_("return window (days)"), default=10)
 
     class Meta:

@@ -7,8 +7,9 @@ from urllib.parse import unquote, urlsplit
 
 from django.db import DatabaseError
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
-from .inbound import process_stored_mail
+from .inbound import process_claimable_mail, process_stored_mail
 from .models import InboundMail
 from .store import store_inbound_mail
 
@@ -78,7 +79,8 @@ def _fetch(client: IMAPClient, config: MailboxConfig) -> FetchResult:
     uids = sorted(client.search(["NOT", "DELETED"]))[:FETCH_LIMIT]
     for uid in uids:
         fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
-        if not fetched or b"BODY[]" not in fetched:
+        # Gone (another fetcher moved it) or expunged while we asked: BODY[] is missing or NIL.
+        if not fetched or fetched.get(b"BODY[]") is None:
             continue
         raw = fetched[b"BODY[]"]
         try:
@@ -96,7 +98,13 @@ def _fetch(client: IMAPClient, config: MailboxConfig) -> FetchResult:
             result.duplicates += 1
         if mail.state == InboundMail.State.RECEIVED:
             try:
-                result.outcomes.append(process_stored_mail(mail.pk).outcome)
+                # Stored by us: ours to process. Stored before: another fetcher (another node)
+                # may be processing it this moment; only an unclaimed one is ours to finish.
+                outcome = (
+                    process_stored_mail(mail.pk) if created else process_claimable_mail(mail.pk)
+                )
+                if outcome is not None:
+                    result.outcomes.append(outcome.outcome)
             except DatabaseError:
                 logger.exception("Mail %s stored; processing left to the sweep", mail.pk)
         # Committed: now it may leave the INBOX.
@@ -105,12 +113,19 @@ def _fetch(client: IMAPClient, config: MailboxConfig) -> FetchResult:
 
 
 def _move_to_processed(client: IMAPClient, uid: int) -> None:
-    if client.has_capability("MOVE"):
-        client.move([uid], PROCESSED_FOLDER)
-        return
-    client.copy([uid], PROCESSED_FOLDER)
-    client.delete_messages([uid])
-    client.expunge([uid]) if client.has_capability("UIDPLUS") else client.expunge()
+    try:
+        if client.has_capability("MOVE"):
+            client.move([uid], PROCESSED_FOLDER)
+            return
+        client.copy([uid], PROCESSED_FOLDER)
+        client.delete_messages([uid])
+        client.expunge([uid]) if client.has_capability("UIDPLUS") else client.expunge()
+    except IMAPClientError as error:
+        # Another fetcher moved it first (EXPUNGEISSUED, NONEXISTENT): it is stored either way,
+        # and the rest of this fetch must go on.
+        if "EXPUNGEISSUED" not in str(error) and "NONEXISTENT" not in str(error):
+            raise
+        logger.info("Mail UID %s was moved by another fetcher", uid)
 
 
 def idle_until_mail(client: IMAPClient, *, seconds: int) -> None:

@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 
 from santacare.core import faults
+from santacare.core.logs import log_context
 from santacare.core.time import now
 
 from .models import InboundMail
@@ -41,6 +42,22 @@ CLAIM_LEASE = timedelta(minutes=5)
 # Attempts that may end without an outcome (the processor killed, the machine restarted)
 # before the mail is quarantined rather than tried again.
 MAX_ATTEMPTS = 3
+# The columns processing fills (`route` sets the first ones, `_record` the rest).
+RECORDED_FIELDS = [
+    "from_address",
+    "subject",
+    "authentication",
+    "authentication_results",
+    "ticket",
+    "ticket_message",
+    "is_held",
+    "state",
+    "outcome",
+    "reason",
+    "processed_at",
+    "claimed_until",
+    "updated_at",
+]
 
 
 def receive_mail(
@@ -81,10 +98,17 @@ def process_claimable_mail(mail_id: int) -> MailOutcome | None:
 
 
 def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
-    attempt = _claim(mail_id, take_over=take_over)
-    if attempt is None:
-        mail = InboundMail.objects.select_related("ticket").get(pk=mail_id)
+    with log_context(mail_id=mail_id):
+        return _process_mail(mail_id, take_over=take_over)
+
+
+def _process_mail(mail_id: int, *, take_over: bool) -> MailOutcome | None:
+    if not _claim(mail_id, take_over=take_over):
+        mail = InboundMail.objects.select_related("ticket").defer("raw").get(pk=mail_id)
         return MailOutcome.recorded(mail) if mail.state == InboundMail.State.PROCESSED else None
+    # The attempt just counted (committed) and the bytes (or their file), in one round trip.
+    stored = InboundMail.objects.only("processing_attempts", "raw", "raw_file").get(pk=mail_id)
+    attempt = stored.processing_attempts
     if attempt > MAX_ATTEMPTS:
         return _quarantine(
             mail_id,
@@ -93,7 +117,7 @@ def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
         )
     deadline = time.monotonic() + settings.MAILGATE_PROCESSING_SECONDS
     # Parsed with no transaction open and no lock held: a costly mail delays only itself.
-    raw = InboundMail.objects.values_list("raw", flat=True).get(pk=mail_id)
+    raw = stored.raw_message()
     faults.point(faults.MID_PARSE)
     try:
         parsed = parse_mail(bytes(raw), deadline=deadline)
@@ -102,7 +126,8 @@ def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
         return _quarantine(mail_id, f"{type(error).__name__}: {error}")
     try:
         with transaction.atomic():
-            mail = InboundMail.objects.select_for_update().get(pk=mail_id)
+            # Routing never reads the raw bytes: they stay in the database.
+            mail = InboundMail.objects.select_for_update().defer("raw").get(pk=mail_id)
             if mail.state == InboundMail.State.PROCESSED:
                 return MailOutcome.recorded(mail)
             outcome = route(mail, parsed)
@@ -119,19 +144,19 @@ def _process(mail_id: int, *, take_over: bool) -> MailOutcome | None:
     return outcome
 
 
-def _claim(mail_id: int, *, take_over: bool) -> int | None:
-    """Count an attempt and take the claim, committed at once; the attempt number, or None
-    when the mail is processed already (or, without `take_over`, claimed by a live worker)."""
+def _claim(mail_id: int, *, take_over: bool) -> bool:
+    """Count an attempt and take the claim, committed at once (one UPDATE, atomic by itself);
+    False when the mail is processed already (or, without `take_over`, claimed by a live
+    worker)."""
     moment = now()
     rows = InboundMail.objects.filter(pk=mail_id, state=InboundMail.State.RECEIVED)
     if not take_over:
         rows = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=moment))
-    with transaction.atomic():
-        if not rows.update(
+    return bool(
+        rows.update(
             processing_attempts=F("processing_attempts") + 1, claimed_until=moment + CLAIM_LEASE
-        ):
-            return None
-        return InboundMail.objects.values_list("processing_attempts", flat=True).get(pk=mail_id)
+        )
+    )
 
 
 def _record(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str]) -> None:
@@ -140,12 +165,14 @@ def _record(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str
     mail.reason = "; ".join(filter(None, [mail.reason or outcome.reason, *limits_applied]))
     mail.processed_at = now()
     mail.claimed_until = None
-    mail.save()
+    # Only what processing wrote: a full save sent the raw message back over the wire.
+    mail.save(update_fields=RECORDED_FIELDS)
 
 
 @transaction.atomic
 def _quarantine(mail_id: int, reason: str) -> MailOutcome:
-    mail = InboundMail.objects.select_for_update().get(pk=mail_id)
+    # Deferred raw: save() then writes only the loaded columns, not the message again.
+    mail = InboundMail.objects.select_for_update().defer("raw").get(pk=mail_id)
     if mail.state == InboundMail.State.PROCESSED:
         return MailOutcome.recorded(mail)
     mail.state = InboundMail.State.PROCESSED

@@ -50,7 +50,11 @@ class InboundMail(TimestampedModel):
         NONE = "none", _("No DMARC result")
         UNVERIFIED = "unverified", _("Unverified: no Authentication-Results from our MTA")
 
-    raw = models.BinaryField(_("raw message"))
+    # The raw message: in the database by default; with object storage (SANTACARE_S3_*) a file
+    # there, `raw_file`, and `raw` stays empty. Rows stored before keep their bytes in `raw`, and
+    # `raw_message` reads either.
+    raw = models.BinaryField(_("raw message"), blank=True, default=b"")
+    raw_file = models.FileField(_("raw message file"), blank=True, max_length=255)
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64, db_index=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
@@ -100,6 +104,12 @@ class InboundMail(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.from_address or self.envelope_sender} {self.subject[:60]}"
+
+    def raw_message(self) -> bytes:
+        if self.raw_file:
+            with self.raw_file.open("rb") as stored:
+                return bytes(stored.read())
+        return bytes(self.raw)
 
     @property
     def reason_display(self) -> str:

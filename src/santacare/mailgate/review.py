@@ -30,7 +30,7 @@ def release_held_mail(mail: InboundMail, *, by: User) -> MailOutcome:
     if mail.ticket_message is not None and mail.ticket_message.held_for_review:
         release_held_message(mail.ticket_message, by=by)
     elif mail.ticket is not None and mail.ticket_message is None:
-        parsed = parse_mail(bytes(mail.raw))
+        parsed = parse_mail(mail.raw_message())
         result = add_message(
             mail.ticket,
             body=_("Mail from %(sender)s, released by %(agent)s:\n\n%(text)s")
@@ -42,7 +42,7 @@ def release_held_mail(mail: InboundMail, *, by: User) -> MailOutcome:
         mail.ticket_message = result.message
         outcome = MailOutcome(InboundMail.Outcome.APPENDED, mail.ticket.tracking_number)
     elif mail.ticket is None:
-        outcome = route(mail, parse_mail(bytes(mail.raw)), trusted=True)
+        outcome = route(mail, parse_mail(mail.raw_message()), trusted=True)
         mail.outcome = outcome.outcome
     mail.is_held = False
     mail.reviewed_by = by
@@ -59,9 +59,9 @@ def open_ticket_from_mail(
     default the sender), through the same intake rules; the raw message stays attached."""
     mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
     try:
-        parsed = parse_mail(bytes(mail.raw))
+        parsed = parse_mail(mail.raw_message())
     except Exception:
-        parsed = ParsedMail(text=bytes(mail.raw)[:100_000].decode("utf-8", errors="replace"))
+        parsed = ParsedMail(text=mail.raw_message()[:100_000].decode("utf-8", errors="replace"))
     contact = contact or contact_by_email(parsed.from_address or mail.envelope_sender)
     text = parsed.text or parsed.subject
     device = find_device(f"{parsed.subject}\n{text}", contact=contact)

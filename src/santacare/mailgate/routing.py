@@ -243,9 +243,13 @@ def _answer_refusal(parsed: ParsedMail, result: IntakeResult, *, contact: Contac
     for language in languages:
         with translation.override(language):
             explanations[language] = result.explanation()
+    # The subject's prefix in the contact's language; a stranger, whose language we do not know,
+    # gets the "Re:" every mail client understands.
+    with translation.override(contact.language if contact else "en"):
+        subject = _("Re: %(subject)s") % {"subject": parsed.subject} if parsed.subject else "Re:"
     mail_refusal(
         to=parsed.from_address,
-        subject=_("Re: %(subject)s") % {"subject": parsed.subject} if parsed.subject else "Re:",
+        subject=subject,
         explanations=explanations,
         in_reply_to=parsed.message_id,
         references=[*parsed.references, parsed.message_id] if parsed.message_id else [],

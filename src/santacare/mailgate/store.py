@@ -3,8 +3,12 @@
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from santacare.core import faults
@@ -52,12 +56,20 @@ def store_inbound_mail(
     raw = bytes(raw)
     message_id = _raw_message_id(raw)
     key = _dedup_key(raw, message_id)
+    digest = hashlib.sha256(raw).hexdigest()
+    # On shared object storage the bytes are written first, the row second: a row never names
+    # a file that is not there. A duplicate's file is removed again.
+    raw_file = ""
+    if settings.MAILGATE_RAW_IN_STORAGE:
+        name = f"raw-mail/{digest[:2]}/{uuid.uuid4().hex}.eml"
+        raw_file = default_storage.save(name, ContentFile(raw))
     try:
         with transaction.atomic():
             mail = InboundMail.objects.create(
-                raw=raw,
+                raw=b"" if raw_file else raw,
+                raw_file=raw_file,
                 size=len(raw),
-                sha256=hashlib.sha256(raw).hexdigest(),
+                sha256=digest,
                 message_id=message_id,
                 dedup_key=key,
                 source=source,
@@ -66,6 +78,8 @@ def store_inbound_mail(
                 received_at=now(),
             )
     except IntegrityError:
+        if raw_file:
+            default_storage.delete(raw_file)
         # A second delivery (MTA retry, Bcc to two aliases, two workers at once): one mail.
         logger.info("Duplicate inbound mail %s", message_id or key)
         return InboundMail.objects.get(dedup_key=key), False

@@ -6,8 +6,12 @@ sweep finishes whatever a lost task or a crash left undone. Sending is the outbo
 (`santacare.outbox.tasks`).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from huey import crontab
+
+from santacare.core.periodic import once_per_period
 
 from .imap import fetch_mailbox
 from .inbound import process_claimable_mail, process_pending_inbound
@@ -20,11 +24,13 @@ def process_inbound_mail_task(mail_id: int) -> None:
 
 
 @inbound_mail_periodic_task(crontab(minute="*"))
+@once_per_period("inbound_mail_sweep", timedelta(minutes=1))
 def sweep_inbound_mail() -> None:
     process_pending_inbound()
 
 
 @inbound_mail_periodic_task(crontab(minute="*"))
+@once_per_period("imap_poll", timedelta(minutes=1))
 def poll_imap_mailbox() -> None:
     if settings.IMAP_URL:
         fetch_mailbox(settings.IMAP_URL)

@@ -1,8 +1,12 @@
 """Huey tasks of the outbox: each takes an id and calls one service. The durable state is the
 OutboundMail row, so the periodic sweep sends whatever a lost task or a crash left behind."""
 
+from datetime import timedelta
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
+
+from santacare.core.periodic import once_per_period
 
 from .sending import send_due_mail, send_outbound_mail
 
@@ -13,5 +17,6 @@ def send_outbound_mail_task(mail_id: int) -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
+@once_per_period("outbox_sweep", timedelta(minutes=1))
 def sweep_outbox() -> None:
     send_due_mail()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import access, devices, tickets
+from .views import access, devices, tickets, tokens
 
 app_name = "portal"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("tickets/<str:tracking_number>/reply/", tickets.reply, name="reply"),
     path("tickets/<str:tracking_number>/status/", tickets.set_status, name="set_status"),
     path("attachments/<int:attachment_id>/", tickets.attachment_download, name="attachment"),
+    path("api-tokens/", tokens.token_list, name="tokens"),
+    path("api-tokens/<int:token_id>/revoke/", tokens.revoke, name="revoke_token"),
     path("access/", access.request_access, name="request_access"),
     path("access/verify/<str:token>/", access.verify_access, name="verify_access"),
 ]

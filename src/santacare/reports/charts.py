@@ -10,6 +10,9 @@ BAR_AREA = 420
 BAR_HEIGHT = 18
 GAP = 6
 MAX_BARS = 60  # a chart of more bars is unreadable; the table has them all
+# Counts are drawn in a neutral blue and targets met in green: red would read as failure.
+NEUTRAL = "#0b57d0"
+MET = "#1d6b35"
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,16 @@ class BarChart:
     height: int
     bar_x: int = LABEL_WIDTH
     value_x_pad: int = 6
+    colour: str = NEUTRAL
 
 
 def bar_chart(
-    title: str, values: list[tuple[str, float]], *, unit: str = "", scale: float | None = None
+    title: str,
+    values: list[tuple[str, float]],
+    *,
+    unit: str = "",
+    scale: float | None = None,
+    colour: str = NEUTRAL,
 ) -> BarChart:
     """Horizontal bars; `scale` is the value of a full-width bar (100 for percentages),
     otherwise the largest value."""
@@ -44,4 +53,4 @@ def bar_chart(
         text = f"{number_format(value)}{unit}"
         bars.append(Bar(label, text, y, round(BAR_AREA * value / top), y + BAR_HEIGHT - 4))
     height = max(len(bars), 1) * (BAR_HEIGHT + GAP)
-    return BarChart(title, bars, LABEL_WIDTH + BAR_AREA + 80, height)
+    return BarChart(title, bars, LABEL_WIDTH + BAR_AREA + 80, height, colour=colour)

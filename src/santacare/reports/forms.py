@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from santacare.customers.models import Customer
 
-from .queries import Dimension
+from .dimensions import Dimension
 
 MONTH_INPUT_FORMATS = ["%Y-%m"]
 
@@ -24,6 +24,7 @@ class ReportForm(forms.Form):
     )
     first = MonthField(label=_("From month"))
     last = MonthField(label=_("To month"))
+    portal = forms.BooleanField(label=_("Only tickets opened in the portal"), required=False)
 
     def __init__(self, *args, customer_choice: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -56,3 +57,13 @@ def default_period(today: date) -> tuple[date, date]:
     months = last.year * 12 + last.month - 1 - 11
     first = date(months // 12, months % 12 + 1, 1)
     return first, last
+
+
+class RowForm(forms.Form):
+    """One row of the report, as its drill-down link names it."""
+
+    group = forms.ChoiceField(choices=list(Dimension.LABELS.items()))
+    month = forms.DateField(input_formats=MONTH_INPUT_FORMATS)
+    key = forms.CharField(max_length=64, required=False, strip=False)
+    portal = forms.BooleanField(required=False)
+    customer = forms.IntegerField(required=False, min_value=1)

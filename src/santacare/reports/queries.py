@@ -12,42 +12,20 @@ the report dimensions from the ticket so that a report is one scan of one table.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext_lazy as _
 
 from santacare.core.time import HELSINKI
-from santacare.customers.models import Customer
-from santacare.installbase.models import ServiceLevel
+from santacare.customers.models import Customer, Site
+from santacare.installbase.models import Device, ServiceLevel
 from santacare.sla.models import ClockName, ClockResult
-from santacare.tickets.models import Channel, Priority, Ticket
+from santacare.tickets.models import Channel, Priority
 
-
-class Dimension:
-    CUSTOMER = "customer"
-    CONTRACT = "contract"
-    SERVICE_LEVEL = "service_level"
-    PRIORITY = "priority"
-    CHANNEL = "channel"
-
-    LABELS = {
-        CUSTOMER: _("Customer"),
-        CONTRACT: _("Contract"),
-        SERVICE_LEVEL: _("Service level"),
-        PRIORITY: _("Priority"),
-        CHANNEL: _("Channel"),
-    }
-    # Column names come from this table only, never from the request.
-    COLUMNS = {
-        CUSTOMER: "customer_id",
-        CONTRACT: "contract_number",
-        SERVICE_LEVEL: "service_level_id",
-        PRIORITY: "priority",
-        CHANNEL: "channel",
-    }
+from .dimensions import Dimension, ReportQuery, as_date, reported_tickets
+from .replacements import ReplacementFigures, replacement_figures
 
 
 @dataclass
@@ -71,14 +49,7 @@ class ReportRow:
     tickets: int = 0
     response: ClockFigures = field(default_factory=ClockFigures)
     restore: ClockFigures = field(default_factory=ClockFigures)
-
-
-@dataclass(frozen=True)
-class ReportQuery:
-    group_by: str = Dimension.PRIORITY
-    customer_id: int | None = None
-    first_month: date | None = None
-    last_month: date | None = None
+    replacement: ReplacementFigures = field(default_factory=ReplacementFigures)
 
 
 _PERCENTILES_SQL = """
@@ -114,29 +85,25 @@ def sla_report(query: ReportQuery) -> list[ReportRow]:
         figures = ClockFigures(
             count=n, median=median, p90=p90, met=int(met or 0), not_applicable=not_applicable
         )
-        setattr(row(_as_date(month), key), clock, figures)
+        setattr(row(as_date(month), key), clock, figures)
+    for (month, key), replacement in replacement_figures(query).items():
+        row(month, key).replacement = replacement
     result = sorted(rows.values(), key=lambda r: (r.month, r.key))
-    _label(result, query.group_by)
+    label_rows(result, query.group_by)
     return result
 
 
 def _ticket_counts(query: ReportQuery):
-    column = Dimension.COLUMNS[query.group_by]
-    tickets = Ticket.objects.all()
-    if query.customer_id is not None:
-        tickets = tickets.filter(customer_id=query.customer_id)
-    if query.first_month:
-        tickets = tickets.filter(received_at__gte=_month_start(query.first_month))
-    if query.last_month:
-        tickets = tickets.filter(received_at__lt=_month_start(_next_month(query.last_month)))
+    column = Dimension.TICKET_COLUMNS[query.group_by]
     counted = (
-        tickets.annotate(m=TruncMonth("received_at", tzinfo=HELSINKI))
+        reported_tickets(query)
+        .annotate(m=TruncMonth("received_at", tzinfo=HELSINKI))
         .values_list("m", column)
         .annotate(c=Count("pk"))
         .order_by()
     )
     for month, key, count in counted:
-        yield _as_date(month), key, count
+        yield as_date(month), key, count
 
 
 # PostgreSQL's ordered-set aggregate gives the same nearest-rank value (percentile_disc returns
@@ -160,6 +127,9 @@ def _clock_figures(query: ReportQuery):
     if query.customer_id is not None:
         conditions.append("customer_id = %s")
         params.append(query.customer_id)
+    if query.portal_only:
+        conditions.append("channel = %s")
+        params.append(Channel.PORTAL.value)
     if query.first_month:
         conditions.append("month >= %s")
         params.append(query.first_month)
@@ -176,7 +146,8 @@ def _clock_figures(query: ReportQuery):
         return cursor.fetchall()
 
 
-def _label(rows: list[ReportRow], group_by: str) -> None:
+def label_rows(rows: list[ReportRow], group_by: str) -> None:
+    """Name each row's dimension value: a company, a site or a device rather than its id."""
     keys = {r.key for r in rows if r.key}
     names: dict[str, str] = {}
     if group_by == Dimension.CUSTOMER:
@@ -195,21 +166,18 @@ def _label(rows: list[ReportRow], group_by: str) -> None:
         names = {value: str(label) for value, label in Priority.choices}
     elif group_by == Dimension.CHANNEL:
         names = {value: str(label) for value, label in Channel.choices}
+    elif group_by == Dimension.SITE:
+        names = {str(site.pk): str(site) for site in Site.objects.filter(pk__in=_ids(keys))}
+    elif group_by == Dimension.DEVICE:
+        names = {
+            str(pk): f"{serial} {device_type}".strip()
+            for pk, serial, device_type in Device.objects.filter(pk__in=_ids(keys)).values_list(
+                "pk", "serial_number", "device_type"
+            )
+        }
     for r in rows:
         r.label = names.get(r.key, r.key) if r.key else "—"
 
 
-def _as_date(value: object) -> date:
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    if hasattr(value, "date") and callable(value.date):
-        return value.date()
-    return value  # type: ignore[return-value]
-
-
-def _month_start(month: date) -> datetime:
-    return datetime.combine(month.replace(day=1), time(0), tzinfo=HELSINKI)
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+def _ids(keys: set[str]) -> list[int]:
+    return [int(k) for k in keys if k.isdigit()]

@@ -15,9 +15,12 @@ from santacare.accounts.access import agent_required
 from santacare.core.time import helsinki, now
 from santacare.customers.access import current_contact
 
-from .charts import bar_chart
-from .forms import ReportForm, default_period
-from .queries import ClockFigures, Dimension, ReportQuery, ReportRow, sla_report
+from .charts import MET, bar_chart
+from .dimensions import Dimension, ReportQuery
+from .drilldown import MAX_TICKETS, row_tickets, ticket_figures
+from .forms import ReportForm, RowForm, default_period
+from .queries import ClockFigures, ReportRow, label_rows, sla_report
+from .replacements import ReplacementFigures
 
 
 @agent_required
@@ -40,6 +43,52 @@ def customer_csv(request: HttpRequest) -> HttpResponse:
     return _csv(request, customer_id=_own_customer_id(request))
 
 
+@agent_required
+def agent_row(request: HttpRequest) -> HttpResponse:
+    return _row(request, customer_id=None)
+
+
+@login_required
+def customer_row(request: HttpRequest) -> HttpResponse:
+    return _row(request, customer_id=_own_customer_id(request))
+
+
+def _row(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
+    """The tickets behind one report row. A customer's own company comes from the login, so
+    another company's id in the link changes nothing."""
+    form = RowForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/row.html",
+            {"form": form, "own_company": customer_id is not None},
+            status=400,
+        )
+    data = form.cleaned_data
+    query = ReportQuery(
+        group_by=data["group"],
+        customer_id=customer_id if customer_id is not None else data["customer"],
+        portal_only=data["portal"],
+    )
+    figures = ticket_figures(row_tickets(query, month=data["month"], key=data["key"]))
+    row = ReportRow(month=data["month"], key=data["key"])
+    label_rows([row], query.group_by)
+    return render(
+        request,
+        "reports/row.html",
+        {
+            "form": form,
+            "month": data["month"],
+            "group_label": Dimension.LABELS[query.group_by],
+            "row_label": row.label,
+            "figures": figures,
+            "truncated": len(figures) == MAX_TICKETS,
+            "max_tickets": MAX_TICKETS,
+            "own_company": customer_id is not None,
+        },
+    )
+
+
 def _own_customer_id(request: HttpRequest) -> int:
     contact = current_contact(request.user)
     if contact is None:
@@ -58,8 +107,13 @@ def _query(request: HttpRequest, *, customer_id: int | None) -> tuple[ReportForm
         last = form.cleaned_data["last"] or last
         if customer_id is None and form.cleaned_data.get("customer"):
             chosen_customer = form.cleaned_data["customer"].pk
+    portal_only = bool(form.is_bound and form.is_valid() and form.cleaned_data["portal"])
     return form, ReportQuery(
-        group_by=group, customer_id=chosen_customer, first_month=first, last_month=last
+        group_by=group,
+        customer_id=chosen_customer,
+        first_month=first,
+        last_month=last,
+        portal_only=portal_only,
     )
 
 
@@ -77,6 +131,7 @@ def _report(request: HttpRequest, *, customer_id: int | None, csv_name: str) -> 
             "charts": _charts(rows),
             "not_applicable": sum(row.response.not_applicable for row in rows),
             "csv_name": csv_name,
+            "row_url": "reports:customer_row" if customer_id is not None else "reports:agent_row",
             "own_company": customer_id is not None,
         },
     )
@@ -102,8 +157,8 @@ def _charts(rows: list[ReportRow]) -> list:
                 for month, tickets in sorted(per_month.items())
             ],
         ),
-        bar_chart(_("Response targets met"), response, unit=" %", scale=100),
-        bar_chart(_("Restore targets met"), restore, unit=" %", scale=100),
+        bar_chart(_("Response targets met"), response, unit=" %", scale=100, colour=MET),
+        bar_chart(_("Restore targets met"), restore, unit=" %", scale=100, colour=MET),
     ]
 
 
@@ -133,6 +188,9 @@ def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
             _("Restore median (min)"),
             _("Restore p90 (min)"),
             _("Restore met (%)"),
+            _("Replacements delivered"),
+            _("Replacement median (h)"),
+            _("Replacement on time (%)"),
         ]
     )
     for row in sla_report(query):
@@ -144,6 +202,7 @@ def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
                 *_figures(row.response),
                 row.response.not_applicable,
                 *_figures(row.restore),
+                *_replacement(row.replacement),
             ]
         )
     return response
@@ -152,6 +211,12 @@ def _csv(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
 def _figures(figures: ClockFigures) -> list[int | str]:
     met = "" if figures.met_percent is None else number_format(figures.met_percent, 1)
     return [figures.count, _blank(figures.median), _blank(figures.p90), met]
+
+
+def _replacement(figures: ReplacementFigures) -> list[int | str]:
+    median = "" if figures.median_hours is None else number_format(figures.median_hours, 1)
+    met = "" if figures.met_percent is None else number_format(figures.met_percent, 1)
+    return [figures.count, median, met]
 
 
 def _blank(minutes: int | None) -> int | str:

@@ -8,7 +8,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from santacare.core.models import TimestampedModel
-from santacare.installbase.models import Device, Vendor
+from santacare.installbase.models import Device, ReturnInstructions, Vendor
 from santacare.tickets.models import Ticket
 
 # Vendors' part numbers: Cisco "C9300-48P-E" (spares end in "="), Juniper "MX204-HW-BASE",
@@ -17,7 +17,7 @@ from santacare.tickets.models import Ticket
 PART_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-./=+#]{1,39}$")
 
 
-class Rma(TimestampedModel):
+class Rma(ReturnInstructions, TimestampedModel):
     """One replacement for a failed unit of a hardware-fault ticket, and the failed unit's way
     back to the vendor. The vendor's instructions and return window are copied when the RMA is
     opened, so a later change to the vendor's defaults does not move a running deadline."""
@@ -80,7 +80,6 @@ class Rma(TimestampedModel):
 
     # The return of the failed unit, directly to the vendor (R13).
     vendor_rma_number = models.CharField(_("vendor's RMA number"), max_length=60, blank=True)
-    return_instructions = models.TextField(_("return instructions"), blank=True)
     return_window_days = models.PositiveSmallIntegerField(_("return window (days)"))
     return_due = models.DateField(_("return due"), null=True, blank=True, db_index=True)
     return_courier_code = models.CharField(_("return tracking code"), max_length=100, blank=True)

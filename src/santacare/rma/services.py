@@ -37,6 +37,7 @@ from .due_dates import return_due_date, returned_late
 from .errors import RmaError, RmaErrorCode
 from .mail import mail_contact, return_instruction_recipients
 from .models import Rma
+from .signals import rma_status_changed
 from .swaps import swap_device
 
 MAX_TEXT = 2_000
@@ -70,6 +71,8 @@ def _record(rma: Rma, *, old: str, by: User | None, by_label: str = "", **data: 
         new=rma.status,
         **clean,
     )
+    if old != rma.status:
+        rma_status_changed.send(sender=Rma, rma=rma, old=old)
 
 
 @transaction.atomic
@@ -131,7 +134,8 @@ def open_rma(
         opened_at=opened_at,
         promised_at=promised_at,
         vendor_rma_number=clean_line(vendor_rma_number, max_length=60),
-        return_instructions=vendor.return_instructions,
+        return_instructions_fi=vendor.return_instructions_fi,
+        return_instructions_en=vendor.return_instructions_en,
         return_window_days=vendor.return_window_days,
         opened_by=by,
     )

@@ -13,8 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from santacare.core.models import TimestampedModel
-from santacare.customers.models import Customer
-from santacare.installbase.models import ServiceLevel
+from santacare.customers.models import Customer, Site
+from santacare.installbase.models import Device, ServiceLevel
 from santacare.tickets.models import Channel, Priority, Ticket
 
 
@@ -144,6 +144,9 @@ class ClockResult(models.Model):
     )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    # The finer dimensions of the portal-opened tickets' report: the device and its site.
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, related_name="+")
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
 
     class Meta:

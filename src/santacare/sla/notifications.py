@@ -26,6 +26,7 @@ from .clocks import Clock, ClockContext, ClockState, ticket_clocks
 from .models import ClockName, ClockResult, NoticeKind, SlaNotice
 from .queries import with_history
 from .results import record_results
+from .signals import sla_notice
 
 BATCH = 500
 
@@ -124,7 +125,7 @@ def notify(ticket: Ticket, clock: Clock, *, kind: str) -> bool:
     recipients = notice_recipients(ticket, kind=kind)
     try:
         with transaction.atomic():
-            SlaNotice.objects.create(
+            notice = SlaNotice.objects.create(
                 ticket=ticket, clock=clock.name, kind=kind, due=clock.due, recipients=recipients
             )
             record_event(
@@ -136,6 +137,7 @@ def notify(ticket: Ticket, clock: Clock, *, kind: str) -> bool:
             )
             if recipients:
                 _queue(ticket, clock, kind=kind, recipients=recipients)
+            sla_notice.send(sender=SlaNotice, notice=notice)
     except IntegrityError:
         return False
     return True

@@ -17,6 +17,7 @@ def record_results(ticket: Ticket, *, now: datetime, context: ClockContext | Non
     """Store the measured result of each stopped clock (what the reports aggregate). Idempotent:
     a result is rewritten when history changed, so it always matches the derived clock."""
     written = 0
+    site_id = ticket.device.site_id if ticket.device_id and ticket.device else None
     for clock in ticket_clocks(ticket, now=now, context=context):
         if clock.stopped_at is None:
             continue
@@ -35,6 +36,8 @@ def record_results(ticket: Ticket, *, now: datetime, context: ClockContext | Non
                 "service_level_id": ticket.service_level_id,
                 "priority": ticket.priority,
                 "channel": ticket.channel,
+                "device_id": ticket.device_id,
+                "site_id": site_id,
             },
         )
         written += 1

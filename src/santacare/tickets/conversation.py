@@ -18,6 +18,7 @@ from .models import MAX_BODY_LENGTH, Channel, Event, Message, Ticket
 from .notifications import mail_agent_reply
 from .outcomes import Outcome, Reason
 from .results import IntakeResult
+from .signals import message_added
 from .status import REOPENED_BY_CUSTOMER, move_ticket, record_first_response
 
 
@@ -78,7 +79,12 @@ def add_message(
 
 @transaction.atomic
 def add_system_note(
-    ticket: Ticket, *, body: str, author_email: str = "", email_message_id: str = ""
+    ticket: Ticket,
+    *,
+    body: str,
+    author_email: str = "",
+    email_message_id: str = "",
+    channel: Channel = Channel.EMAIL,
 ) -> Message:
     """An internal note the desk itself writes (a bounce of our mail, say): agents only, no
     mail, no status change; logged like every other message."""
@@ -86,7 +92,7 @@ def add_system_note(
         ticket,
         visibility=Message.Visibility.INTERNAL,
         direction=Message.Direction.INTERNAL,
-        channel=Channel.EMAIL,
+        channel=channel,
         author_email=author_email,
         body=clean_text(body, max_length=MAX_BODY_LENGTH),
         email_message_id=email_message_id,
@@ -109,6 +115,8 @@ def store_message(
     if event_data is None:
         event_data = {"message": message.pk, "visibility": message.visibility}
     record_event(ticket, event, by=by, by_label=by_label, **event_data)
+    if event == Event.Kind.MESSAGE_ADDED:
+        message_added.send(sender=Message, message=message)
     return message
 
 
@@ -121,6 +129,7 @@ def release_held_message(message: Message, *, by: User) -> Message:
     message.held_for_review = False
     message.save(update_fields=["held_for_review", "updated_at"])
     record_event(message.ticket, Event.Kind.MESSAGE_ADDED, by=by, message=message.pk, released=True)
+    message_added.send(sender=Message, message=message)
     ticket = Ticket.objects.select_for_update().get(pk=message.ticket_id)
     _after_message(ticket, message, by=by)
     return message

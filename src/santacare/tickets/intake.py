@@ -42,6 +42,7 @@ from .notifications import acknowledge_ticket
 from .outcomes import Outcome, Reason
 from .results import IntakeResult
 from .rules import missing_information, phone_only_reason, snapshot_device
+from .signals import ticket_opened
 from .status import move_ticket, opening_status
 from .tracking import allocate_tracking_number
 
@@ -76,6 +77,8 @@ class TicketRequest:
 def open_ticket(request: TicketRequest) -> IntakeResult:
     """Open a ticket, or say why not; a ticket opened gets its acknowledgement queued (R6)."""
     result = _open_ticket(request)
+    if result.ticket is not None:
+        ticket_opened.send(sender=Ticket, ticket=result.ticket)
     if result.ticket is not None and request.acknowledge:
         # In the contact's language (R14), whatever language the agent or the web request uses.
         with translation.override(result.ticket.language):
@@ -108,7 +111,7 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
         if SERIAL_NUMBER_RE.match(serial_number):
             device = device_by_serial(serial_number, customer=contact.customer)
         if device is None:
-            return IntakeResult(Outcome.REFUSED, reason=Reason.UNKNOWN_SERIAL)
+            return IntakeResult(Outcome.REFUSED, reason=Reason.UNKNOWN_SERIAL, contact=contact)
         match entitlement(device, on=helsinki(received_at).date()):
             case Entitlement.MANAGED_SERVICES:
                 return IntakeResult(
@@ -117,7 +120,10 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
             case Entitlement.EXPIRED | Entitlement.NO_CONTRACT:
                 if not _may_open_out_of_contract(request):
                     return IntakeResult(
-                        Outcome.REFUSED, reason=Reason.NO_VALID_CONTRACT, device=device
+                        Outcome.REFUSED,
+                        reason=Reason.NO_VALID_CONTRACT,
+                        device=device,
+                        contact=contact,
                     )
 
     ticket = _create_ticket(request, contact=contact, device=device, received_at=received_at)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from santacare.customers.models import Contact
 from santacare.installbase.models import Device
 
 from .models import Message, Ticket
@@ -17,6 +18,8 @@ class IntakeResult:
     missing: tuple[str, ...] = ()
     message: Message | None = None
     device: Device | None = field(default=None, compare=False)
+    # Set on refusals that send the contact to their Service Delivery Manager, to name them.
+    contact: Contact | None = field(default=None, compare=False)
 
     @property
     def tracking_number(self) -> str | None:
@@ -29,4 +32,5 @@ class IntakeResult:
             reason=self.reason,
             missing=self.missing,
             tracking_number=self.tracking_number,
+            sdm=self.contact.customer.sdm_contact_line if self.contact else "",
         )

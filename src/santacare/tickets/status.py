@@ -14,6 +14,7 @@ from santacare.core.time import now
 
 from .events import record_event
 from .models import Event, Ticket
+from .signals import status_changed
 
 DONE_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 # A customer's message on a ticket in one of these puts it back in the desk's hands.
@@ -49,6 +50,9 @@ def move_ticket(
         ticket.resolved_at = ticket.closed_at = None
     ticket.save(update_fields=["status", "resolved_at", "closed_at", "updated_at"])
     record_event(ticket, Event.Kind.STATUS_CHANGED, by=by, by_label=by_label, old=old, new=status)
+    status_changed.send(
+        sender=Ticket, ticket=ticket, old=old, new=status, by_label=by_label or str(by or "")
+    )
     return True
 
 

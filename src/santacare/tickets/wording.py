@@ -46,6 +46,7 @@ def explain(
     reason: str | None = None,
     missing: Sequence[str] = (),
     tracking_number: str | None = None,
+    sdm: str = "",
 ) -> str:
     """The customer-facing text of an outcome, in the active language (R8, R9, R10, R11)."""
     if outcome == Outcome.REDIRECTED:
@@ -81,4 +82,9 @@ def explain(
         ) % {"number": tracking_number}
     if outcome == Outcome.APPENDED:
         return _("Your message was added to %(number)s.") % {"number": tracking_number}
-    return str(_REASON_TEXTS[Reason(reason)]) if reason else ""
+    if not reason:
+        return ""
+    text = str(_REASON_TEXTS[Reason(reason)])
+    if sdm and reason in (Reason.UNKNOWN_SERIAL, Reason.NO_VALID_CONTRACT):
+        text += " " + _("Your Service Delivery Manager: %(sdm)s.") % {"sdm": sdm}
+    return text

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from santacare.api.models import ApiToken
+from santacare.customers.tokens import issue_token
 from santacare.installbase.models import Device
 from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
@@ -110,4 +110,4 @@ def charlies_own(charlie, charlie_device, open_for):  # noqa: F811 - the importe
 
 @pytest.fixture
 def charlie_api_token(charlie):
-    return ApiToken.issue(name="Charlie NMS", contact=charlie)[1]
+    return issue_token(name="Charlie NMS", contact=charlie)[1]

@@ -22,6 +22,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from santacare.api.views import api
+from santacare.core.time import helsinki, now
+from santacare.customers.tokens import issue_token
 from santacare.mailgate.models import InboundMail
 from santacare.tickets.models import Ticket
 
@@ -79,6 +81,11 @@ def both_tickets(alice: AlicesCompany) -> dict[str, object]:
     }
 
 
+def alices_api_token(alice: AlicesCompany) -> dict[str, object]:
+    token, _key = issue_token(name="Alice's NMS", contact=alice.ticket.contact)
+    return {"token_id": token.pk}
+
+
 def rma_action(alice: AlicesCompany) -> dict[str, object]:
     return {"pk": alice.rma.pk, "name": "cancel"}
 
@@ -118,6 +125,10 @@ class Walk:
 ROUTES: dict[str, Walk] = {
     "home": Walk(charlie=To("/portal/"), anonymous=200),
     "healthz": Walk(charlie=200, anonymous=200),
+    # Readiness has no login (load balancers); in the walk no worker has swept yet: 503.
+    "readyz": Walk(charlie=503, anonymous=503),
+    # Metrics need the token or an allowed address; the walk has neither.
+    "metrics": Walk(charlie=403, anonymous=403),
     # Browsers post violation reports with no login; an empty post is not a report.
     "csp_report": Walk(charlie=400, anonymous=400, method="post"),
     "set_language": Walk(
@@ -166,14 +177,24 @@ ROUTES: dict[str, Walk] = {
         charlie=404, params=tracking_number, method="post", data={"action": "close"}
     ),
     "portal:attachment": Walk(charlie=404, params=attachment_id),
+    # Charlie's own token page; Alice's token is no token of his.
+    "portal:tokens": Walk(charlie=200),
+    "portal:revoke_token": Walk(charlie=404, params=alices_api_token, method="post"),
     "portal:request_access": Walk(charlie=200, anonymous=200),
     "portal:verify_access": Walk(charlie=404, anonymous=404, params=access_token),
     # The desk is for agents, team leads and admins only: 403 for a customer.
     "desk:queue": Walk(charlie=403),
+    "desk:tokens": Walk(charlie=403),
+    "desk:revoke_token": Walk(charlie=403, params=alices_api_token, method="post"),
     "desk:phone": Walk(charlie=403),
     "desk:phone_lookup": Walk(charlie=403),
     "desk:phone_opened": Walk(charlie=403, params=tracking_number),
     "desk:mail": Walk(charlie=403),
+    # The incoming-call banner and recording a call on a ticket: agents only.
+    "desk:incoming_call": Walk(charlie=403),
+    "desk:call_to_ticket": Walk(
+        charlie=403, params=lambda alice: {"call_pk": 1}, method="post", data={"ticket": "x"}
+    ),
     "desk:mail_release": Walk(charlie=403, params=held_mail_id, method="post"),
     "desk:mail_ticket": Walk(charlie=403, params=held_mail_id, method="post"),
     "desk:attachment": Walk(charlie=403, params=attachment_id),
@@ -192,6 +213,11 @@ ROUTES: dict[str, Walk] = {
     "reports:agent_csv": Walk(charlie=403),
     "reports:customer": Walk(charlie=200),
     "reports:customer_csv": Walk(charlie=200),
+    # A report row's tickets: staff's over every company; a contact's over its own company only.
+    "reports:agent_row": Walk(charlie=403),
+    "reports:customer_row": Walk(
+        charlie=200, data={"group": "channel", "month": f"{helsinki(now()):%Y-%m}", "key": "portal"}
+    ),
     # R13 RMAs: the agents' pages are 403; the customer's own pages 404 for Alice's.
     "rma:list": Walk(charlie=403),
     "rma:overdue": Walk(charlie=403),
@@ -251,16 +277,56 @@ API_ROUTES: dict[tuple[str, str], ApiWalk] = {
     ("post", "/api/v1/tickets/{tracking_number}/messages"): ApiWalk(
         charlie_token=404, params=tracking_number, body=lambda alice: {"body": "Charlie was here"}
     ),
+    ("get", "/api/v1/tickets/{tracking_number}/rmas"): ApiWalk(
+        charlie_token=404, params=tracking_number
+    ),
+    # A customer may resolve, close or reopen their own tickets: Alice's is unknown to Charlie.
+    ("post", "/api/v1/tickets/{tracking_number}/status"): ApiWalk(
+        charlie_token=404, params=tracking_number, body=lambda alice: {"status": "closed"}
+    ),
+    # The agents' operations refuse a customer's token before looking anything up.
+    ("get", "/api/v1/queues"): ApiWalk(charlie_token=403),
+    ("get", "/api/v1/queues/{queue}/tickets"): ApiWalk(
+        charlie_token=403, params=lambda alice: {"queue": "all"}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/assignment"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"assignee": None}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/priority"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"priority": "P4"}
+    ),
+    ("post", "/api/v1/tickets/{tracking_number}/notes"): ApiWalk(
+        charlie_token=403, params=tracking_number, body=lambda alice: {"body": "Charlie's note"}
+    ),
+    ("get", "/api/v1/tickets/{tracking_number}/sla"): ApiWalk(
+        charlie_token=403, params=tracking_number
+    ),
+    # The phone system's operations take an agent's token: a customer's token is refused.
+    ("post", "/api/v1/calls/events"): ApiWalk(
+        charlie_token=403,
+        body=lambda alice: {"event": "newCall", "callId": "walk-1", "from": "+358401234567"},
+    ),
+    ("get", "/api/v1/calls/lookup"): ApiWalk(charlie_token=403, query={"number": "+358401234567"}),
 }
 
 # The API's operations appear in the resolver under their view names; API_ROUTES walks them.
 API_VIEW_NAMES = {
     "api:list_devices",
     "api:create_ticket",
+    "api:call_event",
+    "api:lookup_caller",
     "api:list_tickets",
     "api:get_ticket",
     "api:list_messages",
     "api:create_message",
+    "api:list_rmas",
+    "api:set_status",
+    "api:list_queues",
+    "api:queue_tickets",
+    "api:assign",
+    "api:set_priority",
+    "api:add_note",
+    "api:ticket_sla",
 }
 
 

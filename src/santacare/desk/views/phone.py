@@ -14,6 +14,7 @@ from santacare.core.time import helsinki, now
 from santacare.customers.models import Contact
 from santacare.installbase.entitlement import Entitlement, entitlement
 from santacare.installbase.models import Device
+from santacare.telephony.models import Call
 from santacare.tickets.models import Priority, Ticket
 
 from ..forms import PhoneIntakeForm
@@ -52,6 +53,7 @@ def _selection(request: AuthenticatedRequest, params) -> dict:
         ),
         params.get("device"),
     )
+    call = _pick(Call.objects.all(), params.get("call"))
     mismatch = bool(contact and device and device.customer_id != contact.customer_id)
     if mismatch:
         device = None
@@ -59,6 +61,7 @@ def _selection(request: AuthenticatedRequest, params) -> dict:
     context = {
         "contact": contact,
         "device": device,
+        "call": call,
         "device_row": _rows([device], today=today)[0] if device else None,
         "customer": customer,
         "mismatch": mismatch,
@@ -97,7 +100,11 @@ def _open_tickets(customer, *, device: Device | None, contact: Contact | None) -
 
 def _initial_for(selection: dict) -> dict:
     contact, device = selection["contact"], selection["device"]
-    initial = {"contact": contact.pk if contact else None, "device": device.pk if device else None}
+    initial = {
+        "contact": contact.pk if contact else None,
+        "device": device.pk if device else None,
+        "call": selection["call"].pk if selection["call"] else None,
+    }
     if device and device.site:
         initial["delivery_address"] = device.site.delivery_address
     if contact:
@@ -126,6 +133,7 @@ def phone_intake(request: AuthenticatedRequest) -> HttpResponse:
                     add_as_technical_contact=data["add_as_technical_contact"],
                     confirmed_by=data["confirmed_by"],
                     out_of_contract=data["out_of_contract"],
+                    call=data["call"],
                 ),
                 agent=request.user,
             )
@@ -157,6 +165,7 @@ def phone_lookup(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     context = {
         "q": clean_line(query, max_length=200),
+        "call": _pick(Call.objects.all(), request.GET.get("call")),
         "matches": find_callers(query),
         "today": helsinki(now()).date(),
     }
