@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 
 from santacare.core.time import now
 from santacare.sla.notifications import sweep
@@ -16,6 +16,8 @@ from tests.factories import AgentFactory, UserFactory
 from tests.sla.conftest import clock_rows
 
 pytestmark = pytest.mark.django_db
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture
@@ -51,8 +53,8 @@ def test_lower_case_tracking_number_finds_the_ticket(agent_client, ticket):
 
 
 def test_r4_public_reply_and_internal_note_look_different(agent_client, ticket):
-    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen."})
-    agent_client.post(url(ticket, "reply"), {"body": "Varaosa hyllyssä 3.", "internal": "on"})
+    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen.", "kind": "reply"})
+    agent_client.post(url(ticket, "reply"), {"body": "Varaosa hyllyssä 3.", "kind": "note"})
 
     text = agent_client.get(url(ticket)).content.decode()
     assert 'data-visibility="internal"' in text
@@ -66,23 +68,24 @@ def test_r4_public_reply_and_internal_note_look_different(agent_client, ticket):
 
 
 def test_r5_first_public_reply_stops_the_response_clock(agent_client, ticket):
-    agent_client.post(url(ticket, "reply"), {"body": "Hoidamme."})
+    agent_client.post(url(ticket, "reply"), {"body": "Hoidamme.", "kind": "reply"})
 
     ticket.refresh_from_db()
     assert ticket.first_response_at is not None
 
 
 def test_internal_note_does_not_count_as_a_response(agent_client, ticket):
-    agent_client.post(url(ticket, "reply"), {"body": "Vain meille.", "internal": "on"})
+    agent_client.post(url(ticket, "reply"), {"body": "Vain meille.", "kind": "note"})
 
     ticket.refresh_from_db()
     assert ticket.first_response_at is None
 
 
 def test_empty_reply_is_refused(agent_client, ticket):
-    response = agent_client.post(url(ticket, "reply"), {"body": "   "}, follow=True)
+    response = agent_client.post(url(ticket, "reply"), {"body": "   ", "kind": "reply"})
 
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert "Please correct the following" in response.content.decode()
     assert ticket.messages.count() == 1
 
 
@@ -98,7 +101,9 @@ def test_reply_with_attachment_can_be_downloaded_by_an_agent(
     }
     upload = SimpleUploadedFile("loki.txt", b"show version", content_type="text/plain")
 
-    agent_client.post(url(ticket, "reply"), {"body": "Loki liitteenä.", "attachment": upload})
+    agent_client.post(
+        url(ticket, "reply"), {"body": "Loki liitteenä.", "attachment": upload, "kind": "reply"}
+    )
 
     message = ticket.messages.get(direction=Message.Direction.OUTBOUND)
     attachment = message.attachments.get()
@@ -183,7 +188,8 @@ def test_merge_moves_the_agent_to_the_surviving_ticket(
     duplicate = open_portal_ticket(alice, alice_device, description="Sama vika.")
 
     response = agent_client.post(
-        url(duplicate, "merge"), {"tracking_number": ticket.tracking_number.lower()}
+        url(duplicate, "merge"),
+        {"tracking_number": ticket.tracking_number.lower(), "confirm": "yes"},
     )
 
     assert response.url == url(ticket)
@@ -274,15 +280,16 @@ def test_workspace_queries_do_not_grow_with_messages_and_events(
 ):
     seed_default_targets()
     for n in range(count):
-        agent_client.post(url(ticket, "reply"), {"body": f"Viesti {n}", "internal": "on"})
+        agent_client.post(url(ticket, "reply"), {"body": f"Viesti {n}", "kind": "note"})
         change_priority(ticket, priority=["P1", "P2", "P3"][n], by=AgentFactory())
 
-    with django_assert_num_queries(15):
+    # Presence lives in the shared cache, Redis in production: no database query for it.
+    with override_settings(CACHES=LOCMEM), django_assert_num_queries(16):
         agent_client.get(url(ticket))
 
 
 def test_r4_workspace_shows_what_was_mailed_and_whether_it_went(agent_client, ticket):
-    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen."})
+    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen.", "kind": "reply"})
 
     text = agent_client.get(url(ticket)).content.decode()
 
@@ -319,7 +326,7 @@ def test_team_lead_sees_reports_and_agent_does_not(client, agent_client, ticket)
 def test_r4_an_agents_reply_is_recorded_as_written_in_the_desk_and_shown_so_to_the_customer(
     agent_client, ticket, alice
 ):
-    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen."})
+    agent_client.post(url(ticket, "reply"), {"body": "Vaihdamme virtalähteen.", "kind": "reply"})
 
     reply = ticket.messages.get(body="Vaihdamme virtalähteen.")
     assert reply.channel == Channel.DESK

@@ -157,12 +157,13 @@ def test_r4_public_reply_is_mailed_and_internal_note_never_reaches_the_customer(
     page.goto(f"/desk/t/{ticket.tracking_number}/")
 
     page.locator("textarea[name=body]").fill("Sisäinen: varaosa hyllyssä 3, älä kerro asiakkaalle.")
-    page.locator("input[name=internal]").check()
+    page.locator("label.tab-note").click()
     with page.expect_navigation():
-        page.locator("form.reply button[type=submit]").click()
+        page.locator("#composer button[type=submit]").click()
+    page.locator("label.tab-reply").click()
     page.locator("textarea[name=body]").fill("Vaihdamme virtalähteen huomenna.")
     with page.expect_navigation():
-        page.locator("form.reply button[type=submit]").click()
+        page.locator("#composer button[type=submit]").click()
     page.locator("select[name=status]").select_option("waiting_on_customer")
     page.locator("#events li").nth(3).wait_for()
     screenshot(page, "desk-workspace")

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -171,15 +172,30 @@ class SavedFilterForm(forms.ModelForm[SavedFilter]):
         model = SavedFilter
         fields = ["name", "query"]
         labels = {"name": _("Name of the filter")}
+class Compose(models.TextChoices):
+    """The two composers of the workspace (R4). The note comes first: it is the safe default."""
+
+    NOTE = "note", _("Internal note")
+    REPLY = "reply", _("Reply to customer")
 
 
 class ReplyForm(forms.Form):
     label_suffix = ""
+    # A plain text field, not a choice: an unknown value is no error, it is simply not a reply.
+    kind = forms.CharField(
+        label=_("Write"),
+        initial=Compose.NOTE,
+        required=False,
+        max_length=10,
+        widget=forms.RadioSelect(choices=Compose.choices),
+    )
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
     attachment = forms.FileField(label=_("Attachment"), required=False)
-    internal = forms.BooleanField(
-        label=_("Internal note (never shown to the customer)"), required=False
-    )
+
+    def is_public(self) -> bool:
+        """Only an explicit choice of the Reply composer mails the customer (R4); a missing,
+        unknown or contradicted choice keeps the text inside the desk."""
+        return self.cleaned_data.get("kind") == Compose.REPLY and not self.data.get("internal")
 
 
 class StatusForm(forms.Form):

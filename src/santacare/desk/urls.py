@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import access, calls, filters, mail, phone, queue, tokens, workspace
+from .views import access, calls, filters, live, mail, phone, queue, tokens, workspace
 
 app_name = "desk"
 urlpatterns = [
@@ -28,6 +28,7 @@ urlpatterns = [
     path("t/<str:tracking_number>/assign/", workspace.ticket_assign, name="assign"),
     path("t/<str:tracking_number>/called/", workspace.ticket_called, name="called"),
     path("t/<str:tracking_number>/reply/", workspace.ticket_reply, name="reply"),
+    path("t/<str:tracking_number>/live/", live.ticket_live, name="live"),
     path("t/<str:tracking_number>/merge/", workspace.ticket_merge, name="merge"),
     path("t/<str:tracking_number>/link/", workspace.ticket_link, name="link"),
     path("t/<str:tracking_number>/unlink/<str:other>/", workspace.ticket_unlink, name="unlink"),

@@ -134,6 +134,20 @@ def assign_ticket(ticket: Ticket, *, agent: User | None, by: User) -> Ticket:
     return locked
 
 
+def merge_refusal(duplicate: Ticket, *, into: Ticket) -> TicketChangeError | None:
+    """Why `duplicate` cannot be merged into `into`, or None: asked before the agent confirms,
+    and again on the locked rows when the merge is made."""
+    if duplicate.pk == into.pk:
+        return TicketChangeError(TicketChangeCode.MERGE_INTO_ITSELF)
+    if duplicate.customer_id != into.customer_id:
+        return TicketChangeError(TicketChangeCode.MERGE_OTHER_CUSTOMER)
+    if duplicate.merged_into_id is not None:
+        return TicketChangeError(TicketChangeCode.ALREADY_MERGED)
+    if into.merged_into_id is not None:
+        return TicketChangeError(TicketChangeCode.TARGET_MERGED)
+    return None
+
+
 @transaction.atomic
 def merge_tickets(duplicate: Ticket, *, into: Ticket, by: User) -> Ticket:
     """Fold a duplicate into the ticket that carries on; the duplicate is closed, not deleted.
@@ -152,12 +166,9 @@ def merge_tickets(duplicate: Ticket, *, into: Ticket, by: User) -> Ticket:
         .order_by("pk")
     }
     locked, target = rows[duplicate.pk], rows[into.pk]
-    if locked.customer_id != target.customer_id:
-        raise TicketChangeError(TicketChangeCode.MERGE_OTHER_CUSTOMER)
-    if locked.merged_into_id is not None:
-        raise TicketChangeError(TicketChangeCode.ALREADY_MERGED)
-    if target.merged_into_id is not None:
-        raise TicketChangeError(TicketChangeCode.TARGET_MERGED)
+    refusal = merge_refusal(locked, into=target)
+    if refusal is not None:
+        raise refusal
 
     locked.merged_into = target
     locked.save(update_fields=["merged_into", "updated_at"])

@@ -220,6 +220,7 @@ ROUTES: dict[str, Walk] = {
     "desk:called": Walk(charlie=403, params=tracking_number, method="post"),
     "desk:reply": Walk(charlie=403, params=tracking_number, method="post"),
     "desk:merge": Walk(charlie=403, params=tracking_number, method="post"),
+    "desk:live": Walk(charlie=403, params=tracking_number),
     "desk:link": Walk(charlie=403, params=tracking_number, method="post"),
     "desk:unlink": Walk(charlie=403, params=both_tickets, method="post"),
     # R5 reports: all customers' for staff; a contact's own company's, from the login only.

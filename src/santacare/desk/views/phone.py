@@ -23,6 +23,7 @@ from ..services import PhoneCall, open_phone_ticket
 from .workspace import desk_ticket_or_404
 
 DEVICE_LIST_LIMIT = 50
+OPEN_TICKET_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,25 @@ def _selection(request: AuthenticatedRequest, params) -> dict:
             customer.contacts.filter(is_active=True).order_by("-is_technical", "name")
         )
     if customer:
-        context["open_tickets"] = list(
-            Ticket.objects.filter(customer=customer, status__in=Ticket.OPEN_STATUSES)
-            .filter(Q(device=device) | Q(contact=contact) if (device or contact) else Q())
-            .order_by("-received_at")[:5]
-        )
+        context.update(_open_tickets(customer, device=device, contact=contact))
         context["sdm"] = customer.service_delivery_manager
     return context
+
+
+def _open_tickets(customer, *, device: Device | None, contact: Contact | None) -> dict:
+    """The device's own open tickets first, so the agent adds the call to one of them instead of
+    opening a duplicate; then the caller's other open tickets. One query for both lists."""
+    tickets = list(
+        Ticket.objects.filter(customer=customer, status__in=Ticket.OPEN_STATUSES)
+        .filter(Q(device=device) | Q(contact=contact) if (device or contact) else Q())
+        .order_by("-received_at")[: OPEN_TICKET_LIMIT * 2]
+    )
+    on_device = [t for t in tickets if device is not None and t.device_id == device.pk]
+    others = [t for t in tickets if t not in on_device]
+    return {
+        "device_tickets": on_device[:OPEN_TICKET_LIMIT],
+        "open_tickets": others[:OPEN_TICKET_LIMIT],
+    }
 
 
 def _initial_for(selection: dict) -> dict:

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.time import helsinki, now
@@ -30,13 +30,16 @@ from santacare.tickets.services import (
     change_priority,
     change_status,
     link_tickets,
+    merge_refusal,
     merge_tickets,
     record_phone_call,
     unlink_tickets,
 )
 from santacare.tickets.tracking import ticket_by_tracking_number
 
-from ..forms import AssigneeForm, OtherTicketForm, PriorityForm, ReplyForm, StatusForm
+from ..canned import canned_replies_for
+from ..forms import AssigneeForm, Compose, OtherTicketForm, PriorityForm, ReplyForm, StatusForm
+from ..presence import POLL_SECONDS, Viewer, saw_ticket
 
 
 def desk_ticket_or_404(tracking_number: str, *, related: bool = False) -> Ticket:
@@ -63,27 +66,47 @@ def desk_ticket_or_404(tracking_number: str, *, related: bool = False) -> Ticket
     return ticket
 
 
-def _workspace_context(ticket: Ticket) -> dict:
-    today = helsinki(now()).date()
-    conversation = (
+def conversation_of(ticket: Ticket) -> QuerySet[Message]:
+    """The ticket's messages and those of the duplicates merged into it, oldest first."""
+    return (
         Message.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
         .select_related("ticket", "author_user", "author_contact")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+
+
+def _compose_initial(request: AuthenticatedRequest) -> str:
+    # ?compose=reply opens the Reply composer (a link from phone intake, the `r` shortcut
+    # without JavaScript); anything else opens the internal note, the safe default (R4).
+    return Compose.REPLY if request.GET.get("compose") == Compose.REPLY else Compose.NOTE
+
+
+def _workspace_context(
+    request: AuthenticatedRequest, ticket: Ticket, viewers: list[Viewer]
+) -> dict:
+    today = helsinki(now()).date()
+    conversation = list(conversation_of(ticket))
+    clocks = ticket_clocks(ticket, now=now(), replacement=replacement_delivery(ticket))
     return {
         "ticket": ticket,
         "conversation": conversation,
+        "last_message_id": max((message.pk for message in conversation), default=0),
+        "viewers": viewers,
+        "viewer_key": ",".join(str(viewer.pk) for viewer in viewers),
+        "poll_seconds": POLL_SECONDS,
+        "canned_replies": canned_replies_for(ticket, clocks=clocks, agent=request.user),
+        "max_attachment_bytes": max_attachment_bytes(),
         "events": ticket.events.order_by("created_at", "id"),
         "related": ticket.related_tickets.order_by("-received_at"),
         "merged": ticket.merged_tickets.order_by("-received_at"),
         "device_entitlement": entitlement(ticket.device, on=today) if ticket.device else None,
-        "clocks": ticket_clocks(ticket, now=now(), replacement=replacement_delivery(ticket)),
+        "clocks": clocks,
         "rmas": rmas_for_ticket(ticket),
         "outbound_mails": mail_of_ticket(ticket).only(
             "kind", "recipient", "subject", "state", "created_at", "sent_at", "last_error"
         ),
-        "reply_form": ReplyForm(),
+        "reply_form": ReplyForm(initial={"kind": _compose_initial(request)}),
         "other_form": OtherTicketForm(),
         **_control_forms(ticket),
     }
@@ -101,19 +124,28 @@ def _control_forms(ticket: Ticket) -> dict:
 @agent_required
 def ticket_workspace(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
     ticket = desk_ticket_or_404(tracking_number, related=True)
-    return render(request, "desk/ticket.html", _workspace_context(ticket))
+    viewers = saw_ticket(ticket, request.user)
+    return render(request, "desk/ticket.html", _workspace_context(request, ticket, viewers))
 
 
-def _after_change(request: AuthenticatedRequest, ticket: Ticket) -> HttpResponse:
-    """htmx gets the controls and (out of band) the event log; a plain form gets a redirect."""
+def _after_change(request: AuthenticatedRequest, ticket: Ticket, saved: str) -> HttpResponse:
+    """htmx gets the controls, the saved cue and the event log (out of band); a plain form
+    gets a redirect with the same cue as a message."""
     if not request.htmx:
+        messages.success(request, saved)
         return redirect("desk:ticket", tracking_number=ticket.tracking_number)
     ticket = desk_ticket_or_404(ticket.tracking_number, related=True)
-    context = {"ticket": ticket, "events": ticket.events.order_by("created_at", "id")}
+    context = {
+        "ticket": ticket,
+        "events": ticket.events.order_by("created_at", "id"),
+        "saved": saved,
+        "saved_at": now(),
+    }
     context.update(_control_forms(ticket))
     controls = render_to_string("desk/ticket.html#controls", context, request=request)
+    cue = render_to_string("desk/ticket.html#saved_cue", context, request=request)
     log = render_to_string("desk/ticket.html#events", {**context, "oob": True}, request=request)
-    return HttpResponse(controls + log)
+    return HttpResponse(controls + cue + log)
 
 
 def _invalid(request: AuthenticatedRequest, ticket: Ticket, text: str) -> HttpResponse:
@@ -131,7 +163,8 @@ def ticket_status(request: AuthenticatedRequest, tracking_number: str) -> HttpRe
     if not form.is_valid():
         return _invalid(request, ticket, _("Choose a status from the list."))
     change_status(ticket, status=form.cleaned_data["status"], by=request.user)
-    return _after_change(request, ticket)
+    saved = _("Status saved: %(value)s.") % {"value": ticket.get_status_display()}
+    return _after_change(request, ticket, saved)
 
 
 @require_POST
@@ -142,7 +175,8 @@ def ticket_priority(request: AuthenticatedRequest, tracking_number: str) -> Http
     if not form.is_valid():
         return _invalid(request, ticket, _("Choose a priority from the list."))
     change_priority(ticket, priority=form.cleaned_data["priority"], by=request.user)
-    return _after_change(request, ticket)
+    saved = _("Priority saved: %(value)s.") % {"value": ticket.get_priority_display()}
+    return _after_change(request, ticket, saved)
 
 
 @require_POST
@@ -157,7 +191,8 @@ def ticket_assign(request: AuthenticatedRequest, tracking_number: str) -> HttpRe
             return _invalid(request, ticket, _("Choose an agent from the list."))
         agent = form.cleaned_data["assignee"]
     assign_ticket(ticket, agent=agent, by=request.user)
-    return _after_change(request, ticket)
+    saved = _("Assignee saved: %(value)s.") % {"value": agent or _("Nobody")}
+    return _after_change(request, ticket, saved)
 
 
 @require_POST
@@ -174,20 +209,23 @@ def ticket_reply(request: AuthenticatedRequest, tracking_number: str) -> HttpRes
     ticket = desk_ticket_or_404(tracking_number)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _invalid(request, ticket, _("Write the message first."))
+        return _reply_refused(request, ticket, form)
     upload = form.cleaned_data.get("attachment")
     if upload is not None and upload.size > max_attachment_bytes():
-        return _invalid(request, ticket, _("The file is too large to attach."))
+        form.add_error("attachment", _("The file is too large to attach."))
+        return _reply_refused(request, ticket, form)
+    public = form.is_public()
     with transaction.atomic():
         result = add_message(
             ticket,
             body=form.cleaned_data["body"],
             channel=Channel.DESK,
             author_user=request.user,
-            internal=form.cleaned_data["internal"],
+            internal=not public,
         )
         if result.outcome != Outcome.APPENDED or result.message is None:
-            return _invalid(request, ticket, result.explanation())
+            form.add_error(None, result.explanation())
+            return _reply_refused(request, ticket, form)
         if upload is not None:
             store_attachment(
                 result.message,
@@ -195,11 +233,20 @@ def ticket_reply(request: AuthenticatedRequest, tracking_number: str) -> HttpRes
                 content_type=upload.content_type or "",
                 data=upload.read(),
             )
-    if form.cleaned_data["internal"]:
-        messages.success(request, _("Internal note saved. The customer does not see it."))
-    else:
+    if public:
         messages.success(request, _("Reply sent to the customer."))
+    else:
+        messages.success(request, _("Internal note saved. The customer does not see it."))
     return redirect(reverse("desk:ticket", args=[ticket.tracking_number]) + "#conversation")
+
+
+def _reply_refused(request: AuthenticatedRequest, ticket: Ticket, form: ReplyForm) -> HttpResponse:
+    """The workspace again with the draft, the chosen composer and the errors on top (422):
+    a redirect would lose what the agent wrote."""
+    ticket = desk_ticket_or_404(ticket.tracking_number, related=True)
+    viewers = saw_ticket(ticket, request.user)
+    context = {**_workspace_context(request, ticket, viewers), "reply_form": form}
+    return render(request, "desk/ticket.html", context, status=422)
 
 
 @require_GET
@@ -218,13 +265,38 @@ def _other_ticket(request: AuthenticatedRequest) -> Ticket | None:
     )
 
 
-@require_POST
+def _merge_card(ticket: Ticket) -> dict:
+    return {"ticket": ticket, "messages": conversation_of(ticket).count()}
+
+
+@require_http_methods(["GET", "POST"])
 @agent_required
 def ticket_merge(request: AuthenticatedRequest, tracking_number: str) -> HttpResponse:
-    ticket = desk_ticket_or_404(tracking_number)
-    target = _other_ticket(request)
+    """Merging closes a ticket: the agent first sees both side by side and confirms."""
+    ticket = desk_ticket_or_404(tracking_number, related=True)
+    form = OtherTicketForm(request.POST if request.method == "POST" else request.GET)
+    target = None
+    if form.is_valid():
+        target = ticket_by_tracking_number(
+            form.cleaned_data["tracking_number"],
+            scope=Ticket.objects.select_related("customer", "device", "contact"),
+        )
     if target is None:
         return _invalid(request, ticket, _("No ticket has that tracking number."))
+    refusal = merge_refusal(ticket, into=target)
+    if refusal is not None:
+        return _invalid(request, ticket, refusal.message)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        duplicate, carries_on = _merge_card(ticket), _merge_card(target)
+        context = {
+            "duplicate": duplicate,
+            "target": carries_on,
+            "sides": [
+                {"role": "duplicate", "card": duplicate},
+                {"role": "target", "card": carries_on},
+            ],
+        }
+        return render(request, "desk/merge_confirm.html", context)
     try:
         merge_tickets(ticket, into=target, by=request.user)
     except TicketChangeError as error:
