@@ -5,10 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
-    dependencies = [
-    ]
+    dependencies = [("desk", "0001_saved_filters")]
 
     operations = [
         migrations.CreateModel(
