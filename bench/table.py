@@ -49,6 +49,12 @@ def print_table(report: dict[str, Any]) -> None:
             "\nHTTP (wrk)                            conns    req/s   p50 ms   p99 ms  status bad"
         )
         for row in http["rows"]:
+            if not row["requests"]:
+                print(
+                    f"  {row['side']:5} {row['name']:30} {row['connections']:5}   no request "
+                    f"finished within {http['seconds_per_point']} s (BENCH_SECONDS)"
+                )
+                continue
             print(
                 f"  {row['side']:5} {row['name']:30} {row['connections']:5} {row['rps']:8.1f} "
                 f"{row['p50_ms']:8.1f} {row['p99_ms']:8.1f}  {row['status']:6} {row['bad']}"
@@ -65,7 +71,7 @@ def print_table(report: dict[str, Any]) -> None:
                 (
                     "portal creation p99 < 100 ms, c=4",
                     f"{post['p99_ms']:.0f} ms",
-                    post["p99_ms"] < 100,
+                    post["requests"] > 0 and post["p99_ms"] < 100,
                 )
             )
         queue, peer_list = by.get(("desk queue all", 4)), by.get(("peer staff ticket list", 4))
@@ -77,8 +83,11 @@ def print_table(report: dict[str, Any]) -> None:
         for name in ("desk queue all", "desk search", "desk workspace"):
             row = by.get((name, 20))
             if row:
+                # No request finished within wrk's window: slower than the window, not fast.
+                answered = row["requests"] > 0
+                figure = f"{row['p99_ms']:.0f} ms" if answered else "none within the window"
                 goals.append(
-                    (f"{name} p99 < 100 ms at c=20", f"{row['p99_ms']:.0f} ms", row["p99_ms"] < 100)
+                    (f"{name} p99 < 100 ms at c=20", figure, answered and row["p99_ms"] < 100)
                 )
         print(f"  peak RSS per gunicorn worker (MB): {http['peak_rss_mb_per_worker']}")
     sla = report.get("sla")
