@@ -87,7 +87,7 @@ def admin_pages(world):
         (f"/admin/rma/rma/{world.cancelled_rma.pk}/change/", ["cancel"]),
         ("/admin/mailgate/inboundmail/", ["mail_subj"]),
         ("/admin/outbox/outboundmail/", ["subject"]),
-        ("/admin/api/apitoken/", ["token"]),
+        ("/admin/customers/apitoken/", ["token"]),
     ]
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import P, PathEx, QueryEx, Router, Status
 
@@ -30,7 +31,7 @@ from santacare.tickets.services import (
 from santacare.tickets.status import DONE_STATUSES
 
 from .auth import ApiRequest
-from .problems import ApiProblem, ProblemCode, problems, refusal
+from .problems import ApiProblem, ProblemCode, caller_language, problems, refusal
 from .schemas import (
     AgentTicketOut,
     AssignmentIn,
@@ -110,10 +111,11 @@ def list_queues(request: ApiRequest) -> list[dict[str, object]]:
         }
     )
     counts[AT_RISK] = len(_at_risk(_desk_tickets(), moment=now()))
-    return [
-        {"queue": name, "label": str(label), "count": counts[name]}
-        for name, label in QUEUES.items()
-    ]
+    with translation.override(caller_language(request)):
+        return [
+            {"queue": name, "label": str(label), "count": counts[name]}
+            for name, label in QUEUES.items()
+        ]
 
 
 @router.get(
