@@ -233,6 +233,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if not DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "santacare.core.staticfiles.HashedStaticFilesStorage"}
 # Shared object storage (S3 or compatible) for attachments and raw mail, so any node reads what
 # another stored; unset, local disk under SANTACARE_VAR_DIR (docs/OPERATIONS.md).
 S3_BUCKET = env("SANTACARE_S3_BUCKET", default="")
