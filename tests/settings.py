@@ -17,3 +17,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The desk's and the admin's tests log staff in with force_login and walk pages without a phone;
 # tests/accounts/ turns the second-factor requirement back on and proves it.
 MFA_REQUIRED_FOR_STAFF = False
+
+# Plain static names, whatever manifest a developer's collectstatic left in var/static;
+# tests/operations/test_settings.py checks production's hashed names in a process of its own.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -18,7 +18,13 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 PACKAGE = SRC / "santacare"
-DOCS_WITH_CODE_PATHS = ("docs/RULES.md", "docs/ARCHITECTURE.md", "docs/sla.md", "docs/mail.md")
+DOCS_WITH_CODE_PATHS = (
+    "docs/RULES.md",
+    "docs/ARCHITECTURE.md",
+    "docs/sla.md",
+    "docs/mail.md",
+    "docs/OPERATIONS.md",
+)
 MAX_MODULE_LINES = 400
 
 # Citations of documents a clone does not have. Each pattern is written so that it does not

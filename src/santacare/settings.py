@@ -13,7 +13,14 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from santacare.core.config import logging_config, networks, read_secret_files, s3_storage
+from santacare.core.config import (
+    SECRET_FILE_VARIABLES,
+    init_sentry,
+    logging_config,
+    networks,
+    read_secret_files,
+    s3_storage,
+)
 
 # Generic Django classes (ModelAdmin[Ticket]) subscriptable at run time, as the types write them.
 django_stubs_ext.monkeypatch()
@@ -34,17 +41,6 @@ elif (BASE_DIR / ".env").exists():
 
 # Secrets may come from files instead (systemd's LoadCredential=, container secrets): <NAME>_FILE
 # names a file whose content, less the final newline, is the value.
-SECRET_FILE_VARIABLES = (
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "EMAIL_URL",
-    "IMAP_URL",
-    "SENTRY_DSN",
-    "SANTACARE_METRICS_TOKEN",
-    "SANTACARE_S3_ACCESS_KEY_ID",
-    "SANTACARE_S3_SECRET_ACCESS_KEY",
-)
 read_secret_files(SECRET_FILE_VARIABLES)
 
 # A command run as root would leave root-owned files (the SQLite database, the queue, attachments,
@@ -233,6 +229,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if not DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "santacare.core.staticfiles.HashedStaticFilesStorage"}
 # Shared object storage (S3 or compatible) for attachments and raw mail, so any node reads what
 # another stored; unset, local disk under SANTACARE_VAR_DIR (docs/OPERATIONS.md).
 S3_BUCKET = env("SANTACARE_S3_BUCKET", default="")
@@ -379,13 +377,8 @@ METRICS_ALLOW_NETWORKS = networks(
 # --- Error tracking: Sentry (or a compatible service) only when a DSN is set --------------------
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
-    # Imported only here: without a DSN the SDK is not loaded at all.
-    import sentry_sdk
-
-    sentry_sdk.init(
-        dsn=SENTRY_DSN,
+    init_sentry(
+        SENTRY_DSN,
         environment=env("SENTRY_ENVIRONMENT", default="production"),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        # No personal data (addresses, cookies, bodies) leaves the desk with an error report.
-        send_default_pii=False,
     )

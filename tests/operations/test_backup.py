@@ -4,6 +4,7 @@ database and an empty bucket shows the same tickets and files, and the restored 
 
 import json
 import secrets
+import sqlite3
 import uuid
 
 import psycopg
@@ -95,3 +96,35 @@ def test_backup_refuses_a_directory_that_is_not_empty(tmp_path):
     (tmp_path / "old").write_text("an earlier backup")
     with pytest.raises(CommandError, match="is not empty"):
         call_command("backup", str(tmp_path))
+
+
+def test_sqlite_backup_restores_into_a_new_database_file_with_local_files(
+    tmp_path, settings, alice, alice_device
+):
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite path (its online backup API); PostgreSQL's is tested above")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
+    settings.MAILGATE_RAW_IN_STORAGE = True
+    receive_mail(MAIL_WITH_FILES, source=InboundMail.Source.SMTP)
+    tickets = sorted(Ticket.objects.values_list("tracking_number", flat=True))
+    call_command("backup", str(tmp_path / "backup"))
+
+    restored_var = tmp_path / "restored"
+    restored = santacare(
+        "restore",
+        str(tmp_path / "backup"),
+        DATABASE_URL=f"sqlite:///{restored_var / 'santacare.sqlite3'}",
+        SANTACARE_VAR_DIR=str(restored_var),
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert b"(1 tickets) and 4 files" in restored.stdout
+    assert len([p for p in (restored_var / "files").rglob("*") if p.is_file()]) == 4
+    with sqlite3.connect(restored_var / "santacare.sqlite3") as database:
+        rows = database.execute("SELECT tracking_number FROM tickets_ticket").fetchall()
+    assert sorted(row[0] for row in rows) == tickets

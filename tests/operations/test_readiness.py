@@ -1,6 +1,10 @@
 """`/healthz` says the process lives; `/readyz` says whether the node can work and the work is
 getting done, naming what is not (docs/OPERATIONS.md)."""
 
+import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -92,3 +96,35 @@ def test_readiness_costs_a_fixed_number_of_queries(
         inbound_mail()
     with django_assert_max_num_queries(6):
         client.get("/readyz")
+
+
+def test_a_database_outage_is_a_clear_503_naming_the_database(tmp_path):
+    """As a load balancer sees a node whose database went away: an answer, not a hang or a 500,
+    and the checks that need the database are skipped (one connection attempt, not six)."""
+    code = (
+        "import django, json; django.setup(); from django.test import Client; "
+        "r = Client().get('/readyz'); print(r.status_code, r.content.decode())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "santacare.settings",
+            "DATABASE_URL": "postgres://postgres:pw-secret@127.0.0.1:9/gone?connect_timeout=2",
+            "SANTACARE_VAR_DIR": str(tmp_path),
+            "ALLOWED_HOSTS": "testserver",
+            "LOG_LEVEL": "CRITICAL",
+        },
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    status, body = result.stdout.decode().strip().split(" ", 1)
+    answer = json.loads(body)
+    assert status == "503"
+    assert answer["failing"][0] == "database"
+    assert answer["checks"]["database"]["error"] == "OperationalError"
+    assert answer["checks"]["sla_sweep_lag_seconds"]["error"] == "database unavailable"
+    assert "pw-secret" not in body
+    assert "127.0.0.1" not in body

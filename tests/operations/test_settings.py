@@ -47,3 +47,21 @@ def test_an_unreadable_secret_file_or_both_set_is_a_clear_error(tmp_path):
     (tmp_path / "key").write_text("x")
     both = run("-m", "santacare", "check", SECRET_KEY="y", SECRET_KEY_FILE=str(tmp_path / "key"))
     assert b"Set SECRET_KEY or SECRET_KEY_FILE, not both." in both.stderr
+
+
+def test_production_serves_hashed_static_files_after_collectstatic(tmp_path):
+    environment = {"SANTACARE_VAR_DIR": str(tmp_path), "DEBUG": "false"}
+    collected = run("-m", "santacare", "collectstatic", "--noinput", **environment)
+    assert collected.returncode == 0, collected.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    name = run(
+        "-c",
+        "import django; django.setup(); from django.templatetags.static import static; "
+        "print(static('santacare/site.css'))",
+        **environment,
+    )
+    assert name.returncode == 0, name.stderr
+    hashed = name.stdout.decode().strip()
+    assert hashed.startswith("/static/santacare/site.")
+    assert hashed != "/static/santacare/site.css"
+    assert (tmp_path / "static" / hashed.removeprefix("/static/")).exists()

@@ -9,6 +9,20 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The settings that may come from a file named by <NAME>_FILE (systemd's LoadCredential=,
+# container secrets) instead of the environment.
+SECRET_FILE_VARIABLES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "IMAP_URL",
+    "SENTRY_DSN",
+    "SANTACARE_METRICS_TOKEN",
+    "SANTACARE_S3_ACCESS_KEY_ID",
+    "SANTACARE_S3_SECRET_ACCESS_KEY",
+)
+
 
 def read_secret_files(names: Iterable[str]) -> None:
     """For each NAME with NAME_FILE set, the file's content (less a final newline) becomes NAME:
@@ -101,3 +115,17 @@ def s3_storage(
             "querystring_auth": True,
         },
     }
+
+
+def init_sentry(dsn: str, *, environment: str, traces_sample_rate: float) -> None:
+    """Error reports to Sentry (or a compatible service). Imported here only: without a DSN the
+    SDK is never loaded."""
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        traces_sample_rate=traces_sample_rate,
+        # No personal data (addresses, cookies, bodies) leaves the desk with an error report.
+        send_default_pii=False,
+    )

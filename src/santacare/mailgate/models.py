@@ -54,7 +54,7 @@ class InboundMail(TimestampedModel):
     # there, `raw_file`, and `raw` stays empty. Rows stored before keep their bytes in `raw`, and
     # `raw_message` reads either.
     raw = models.BinaryField(_("raw message"), blank=True, default=b"")
-    raw_file = models.FileField(_("raw message file"), blank=True, max_length=255)
+    raw_file = models.FileField(_("raw message file"), blank=True, max_length=255, db_default="")
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64, db_index=True)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
