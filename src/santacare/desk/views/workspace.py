@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,8 +21,9 @@ from santacare.tickets.attachments import (
     store_attachment,
 )
 from santacare.tickets.conversation import add_message
-from santacare.tickets.models import Attachment, Channel, Message, Ticket
+from santacare.tickets.models import Attachment, Channel, Ticket
 from santacare.tickets.outcomes import Outcome
+from santacare.tickets.queries import desk_conversation
 from santacare.tickets.services import (
     TicketChangeError,
     assign_ticket,
@@ -65,15 +65,9 @@ def desk_ticket_or_404(tracking_number: str, *, related: bool = False) -> Ticket
 
 def _workspace_context(ticket: Ticket) -> dict:
     today = helsinki(now()).date()
-    conversation = (
-        Message.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
-        .select_related("ticket", "author_user", "author_contact")
-        .prefetch_related("attachments")
-        .order_by("created_at", "id")
-    )
     return {
         "ticket": ticket,
-        "conversation": conversation,
+        "conversation": desk_conversation(ticket),
         "events": ticket.events.order_by("created_at", "id"),
         "related": ticket.related_tickets.order_by("-received_at"),
         "merged": ticket.merged_tickets.order_by("-received_at"),
