@@ -13,6 +13,7 @@ from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Message, Ticket
 from santacare.tickets.results import IntakeResult
+from santacare.tickets.search import search_tickets
 from santacare.tickets.tracking import ticket_by_tracking_number
 
 from .auth import ApiRequest, TokenAuth
@@ -100,9 +101,14 @@ def create_ticket(request: ApiRequest, payload: TicketIn) -> Status[dict[str, An
 
 
 @api.get("/tickets", response=list[TicketOut], summary="Your tickets, newest first")
-def list_tickets(request: ApiRequest, before: int | None = None) -> QuerySet[Ticket]:
-    """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page."""
-    tickets = _tickets_for(request.auth).order_by("-id")
+def list_tickets(
+    request: ApiRequest, before: int | None = None, q: QueryEx[str, P(max_length=200)] = ""
+) -> QuerySet[Ticket]:
+    """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page.
+    `q` searches as the portal does (an agent's token as the desk does)."""
+    token = request.auth
+    tickets = search_tickets(_tickets_for(token), q, internal=token.user_id is not None)
+    tickets = tickets.order_by("-id")
     if before is not None:
         tickets = tickets.filter(id__lt=before)
     return tickets[:PAGE_SIZE]

@@ -13,6 +13,8 @@ can combine the indexes or walk the newest tickets, whichever is cheaper. SQLite
 default, matches substrings.
 """
 
+from typing import Any
+
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -46,11 +48,10 @@ class StoredVector(Expression):
         super().__init__()
         self.column = column
 
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[str | int, ...]]:
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
         alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.{self.column}", ()
+        # A list, not the tuple the stubs name: the search lookup adds the query's list to it.
+        return f"{compiler.quote_name_unless_alias(alias)}.{self.column}", []
 
 
 def search_tickets(tickets: QuerySet[Ticket], text: str, *, internal: bool) -> QuerySet[Ticket]:
