@@ -89,9 +89,16 @@ class Corpus:
     open_tickets: int
 
 
-def fill(tickets: int, *, customers: int = 500, messages_per_ticket: int = 3) -> Corpus:
+def fill(
+    tickets: int,
+    *,
+    customers: int = 500,
+    messages_per_ticket: int = 3,
+    words: tuple[int, int, int] = (4, 25, 30),
+) -> Corpus:
     """Add `tickets` tickets (a ninth of them to one big customer, 10 % open) and their
-    messages, then ANALYZE, so the planner knows the sizes as it would in production."""
+    messages, then ANALYZE, so the planner knows the sizes as it would in production.
+    `words`: how many words a subject, a description and a message have."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(0.42)")
         # Words drawn by a Zipf-like law over a vocabulary of VOCABULARY words: the real words
@@ -142,7 +149,7 @@ def fill(tickets: int, *, customers: int = 500, messages_per_ticket: int = 3) ->
             """
         )
         agent_ids = sorted(row[0] for row in cursor.fetchall())
-        _load_tickets(cursor, tickets, messages_per_ticket, customer_ids, agent_ids)
+        _load_tickets(cursor, tickets, messages_per_ticket, words, customer_ids, agent_ids)
         cursor.execute("ANALYZE")
         cursor.execute(
             "SELECT count(*) FROM tickets_ticket WHERE tracking_number LIKE 'SCX-%%' "
@@ -160,7 +167,12 @@ def fill(tickets: int, *, customers: int = 500, messages_per_ticket: int = 3) ->
 
 
 def _load_tickets(
-    cursor: Any, tickets: int, messages: int, customer_ids: list[int], agent_ids: list[int]
+    cursor: Any,
+    tickets: int,
+    messages: int,
+    words: tuple[int, int, int],
+    customer_ids: list[int],
+    agent_ids: list[int],
 ) -> None:
     """Tickets and messages with their search vectors made in the same pass.
 
@@ -181,9 +193,9 @@ def _load_tickets(
     cursor.execute("ALTER TABLE tickets_message DISABLE TRIGGER tickets_message_search_insert")
     cursor.execute(
         "CREATE TEMPORARY TABLE corpus_text AS "
-        "SELECT g, n, pg_temp.sc_words(30) AS body "
+        "SELECT g, n, pg_temp.sc_words(%s) AS body "
         "FROM generate_series(1, %s) g, generate_series(1, %s) n",
-        [tickets, messages],
+        [words[2], tickets, messages],
     )
     cursor.execute("CREATE INDEX ON corpus_text (g)")
     cursor.execute(
@@ -213,13 +225,22 @@ def _load_tickets(
              LATERAL (SELECT now() - (interval '3 years') * (1 - g::float / %s) AS received,
                       CASE WHEN g %% 9 = 1 THEN %s::bigint
                            ELSE (%s::bigint[])[1 + floor(random() * %s)::int] END AS customer,
-                      pg_temp.sc_words(4) AS subject, pg_temp.sc_words(25) AS description
+                      pg_temp.sc_words(%s) AS subject, pg_temp.sc_words(%s) AS description
              ) t,
              LATERAL (SELECT string_agg(body, ' ') FILTER (WHERE n <> 2) AS public_text,
                              string_agg(body, ' ') FILTER (WHERE n = 2) AS internal_text
                       FROM corpus_text c WHERE c.g = g.g) m
         """,
-        [agent_ids, tickets, tickets, customer_ids[0], customer_ids, len(customer_ids)],
+        [
+            agent_ids,
+            tickets,
+            tickets,
+            customer_ids[0],
+            customer_ids,
+            len(customer_ids),
+            words[0],
+            words[1],
+        ],
     )
     # The second message of each ticket is an agent's internal note.
     cursor.execute(

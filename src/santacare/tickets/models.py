@@ -134,6 +134,12 @@ class Ticket(TimestampedModel):
             models.Index(fields=["-received_at", "-id"], name="ticket_newest_idx"),
             models.Index(fields=["customer", "-received_at", "-id"], name="ticket_customer_idx"),
             models.Index(fields=["status", "-received_at", "-id"], name="ticket_status_idx"),
+            # The portal's default list: the company's open tickets, few beside its closed ones.
+            models.Index(
+                fields=["customer", "-received_at", "-id"],
+                name="ticket_customer_open_idx",
+                condition=models.Q(status__in=_OPEN, merged_into__isnull=True),
+            ),
             # The open queues (mine, unassigned): a small part of a large table. "IS NULL"
             # does not give an index's order the way "=" does, hence the second one.
             models.Index(
