@@ -20,6 +20,7 @@ from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel, Message, Ticket
 from santacare.tickets.results import IntakeResult
+from santacare.tickets.search import search_tickets
 
 from .agent import router as agent_router
 from .auth import ApiRequest, TokenAuth, TokenThrottle
@@ -129,10 +130,15 @@ def create_ticket(request: ApiRequest, payload: TicketIn) -> Status[dict[str, An
     summary="Your tickets, newest first",
 )
 def list_tickets(
-    request: ApiRequest, before: QueryEx[int | None, P(ge=1, le=MAX_ID)] = None
+    request: ApiRequest,
+    before: QueryEx[int | None, P(ge=1, le=MAX_ID)] = None,
+    q: QueryEx[str, P(max_length=200)] = "",
 ) -> QuerySet[Ticket]:
-    """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page."""
-    tickets = tickets_for(request.auth).order_by("-id")
+    """Keyset pagination: pass the smallest `id` you have seen as `before` for the next page.
+    `q` searches as the portal does (an agent's token as the desk does)."""
+    token = request.auth
+    tickets = search_tickets(tickets_for(token), q, internal=token.user_id is not None)
+    tickets = tickets.order_by("-id")
     if before is not None:
         tickets = tickets.filter(id__lt=before)
     return tickets[:PAGE_SIZE]

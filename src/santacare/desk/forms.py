@@ -172,6 +172,8 @@ class SavedFilterForm(forms.ModelForm[SavedFilter]):
         model = SavedFilter
         fields = ["name", "query"]
         labels = {"name": _("Name of the filter")}
+
+
 class Compose(models.TextChoices):
     """The two composers of the workspace (R4). The note comes first: it is the safe default."""
 

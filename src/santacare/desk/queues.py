@@ -21,11 +21,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
-from santacare.core.text import clean_line
 from santacare.sla.clocks import Clock, ClockContext, ClockState, ticket_clocks
 from santacare.sla.queries import with_history
 from santacare.tickets.models import Channel, Priority, Ticket
-from santacare.tickets.tracking import parse_tracking_number
+from santacare.tickets.search import search_tickets
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
@@ -143,33 +142,8 @@ class Filters:
 
 
 def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Tracking number, serial, customer or words of the subject and description.
-
-    PostgreSQL searches the words with the Finnish configuration, so "kaapelin" finds
-    "kaapelit"; SQLite, the embedded default, falls back to a plain substring match.
-    """
-    text = clean_line(text, max_length=MAX_QUERY_LENGTH)
-    if not text:
-        return tickets
-    tracking_number = parse_tracking_number(text)
-    if tracking_number:
-        return tickets.filter(tracking_number=tracking_number)
-    condition = (
-        Q(tracking_number__icontains=text)
-        | Q(serial_number__icontains=text)
-        | Q(customer__name__icontains=text)
-        | Q(customer__business_id=text)
-    )
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        tickets = tickets.annotate(
-            document=SearchVector("subject", "description", config="finnish")
-        )
-        condition |= Q(document=SearchQuery(text, config="finnish", search_type="websearch"))
-    else:
-        condition |= Q(subject__icontains=text) | Q(description__icontains=text)
-    return tickets.filter(condition)
+    """Agents search everything, internal notes included (tickets/search.py)."""
+    return search_tickets(tickets, text, internal=True)
 
 
 def filtered_tickets(user: User, filters: Filters, *, moment: datetime) -> QuerySet[Ticket]:

@@ -40,6 +40,10 @@ class RequiredItem(models.TextChoices):
     DELIVERY_CONTACT = "delivery_contact", _("contact person for the replacement delivery")
 
 
+# Ticket.OPEN_STATUSES for the partial indexes: a class body's names are not visible in Meta.
+_OPEN = ["new", "info_requested", "in_progress", "waiting_on_customer"]
+
+
 class Ticket(TimestampedModel):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -132,8 +136,32 @@ class Ticket(TimestampedModel):
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-received_at", "-id"]
+        # Each list walks one of these newest first and stops at its page; the search
+        # vectors and trigram indexes are PostgreSQL's own (migration 0008, tickets/search.py).
         indexes = [
-            models.Index(fields=["customer", "-received_at"]),
+            models.Index(fields=["-received_at", "-id"], name="ticket_newest_idx"),
+            models.Index(fields=["customer", "-received_at", "-id"], name="ticket_customer_idx"),
+            models.Index(fields=["status", "-received_at", "-id"], name="ticket_status_idx"),
+            # The portal's default list: the company's open tickets, few beside its closed ones.
+            models.Index(
+                fields=["customer", "-received_at", "-id"],
+                name="ticket_customer_open_idx",
+                condition=models.Q(status__in=_OPEN, merged_into__isnull=True),
+            ),
+            # The open queues (mine, unassigned): a small part of a large table. "IS NULL"
+            # does not give an index's order the way "=" does, hence the second one.
+            models.Index(
+                fields=["assignee", "-received_at", "-id"],
+                name="ticket_open_assignee_idx",
+                condition=models.Q(status__in=_OPEN, merged_into__isnull=True),
+            ),
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="ticket_unassigned_idx",
+                condition=models.Q(
+                    status__in=_OPEN, merged_into__isnull=True, assignee__isnull=True
+                ),
+            ),
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["serial_number"]),
             # PostgreSQL's ascending b-tree keeps NULLs last: ORDER BY sla_due_at NULLS LAST, id.
@@ -186,6 +214,9 @@ class Message(TimestampedModel):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="message_conversation_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket.tracking_number} #{self.pk}"
@@ -253,6 +284,7 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="event_log_idx")]
 
     def __str__(self) -> str:
         return f"{self.ticket.tracking_number} {self.kind}"

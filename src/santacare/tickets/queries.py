@@ -12,7 +12,8 @@ from django.http import Http404
 from santacare.customers.models import Contact
 
 from .models import Attachment, Message, Ticket
-from .tracking import parse_tracking_number, ticket_by_tracking_number
+from .search import search_tickets
+from .tracking import ticket_by_tracking_number
 
 
 class StatusFilter:
@@ -32,17 +33,7 @@ def tickets_for_contact(
         tickets = tickets.filter(status__in=Ticket.OPEN_STATUSES)
     elif status == StatusFilter.DONE:
         tickets = tickets.exclude(status__in=Ticket.OPEN_STATUSES)
-    search = search.strip()
-    if search:
-        number = parse_tracking_number(search)
-        if number:
-            tickets = tickets.filter(tracking_number=number)
-        else:
-            tickets = tickets.filter(
-                Q(serial_number__iexact=search)
-                | Q(subject__icontains=search)
-                | Q(description__icontains=search)
-            )
+    tickets = search_tickets(tickets, search, internal=False)
     return tickets.select_related("contact").order_by("-received_at", "-id")
 
 
@@ -64,6 +55,20 @@ def public_messages(ticket: Ticket) -> QuerySet[Message]:
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.filter(is_inline=False))
         )
+        .order_by("created_at", "id")
+    )
+
+
+def desk_conversation(ticket: Ticket) -> QuerySet[Message]:
+    """The whole conversation as agents see it: internal notes and held mail included, and the
+    messages of the tickets merged into this one."""
+    return (
+        # The ids first: an OR across the join would make PostgreSQL read every message.
+        Message.objects.filter(
+            ticket__in=Ticket.objects.filter(Q(pk=ticket.pk) | Q(merged_into=ticket)).values("pk")
+        )
+        .select_related("ticket", "author_user", "author_contact")
+        .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
 

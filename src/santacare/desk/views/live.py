@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from santacare.accounts.access import AuthenticatedRequest, agent_required
+from santacare.tickets.queries import desk_conversation
 
 from ..presence import POLL_SECONDS, saw_ticket
-from .workspace import conversation_of, desk_ticket_or_404
+from .workspace import desk_ticket_or_404
 
 MAX_ID_DIGITS = 18
 NEW_MESSAGES_LIMIT = 50
@@ -30,7 +31,7 @@ def ticket_live(request: AuthenticatedRequest, tracking_number: str) -> HttpResp
     ticket = desk_ticket_or_404(tracking_number)
     viewers = saw_ticket(ticket, request.user)
     viewer_key = ",".join(str(viewer.pk) for viewer in viewers)
-    new = list(conversation_of(ticket).filter(pk__gt=int(after))[:NEW_MESSAGES_LIMIT])
+    new = list(desk_conversation(ticket).filter(pk__gt=int(after))[:NEW_MESSAGES_LIMIT])
     if not new and viewer_key == request.GET.get("viewers", ""):
         return HttpResponse(status=204)
     context = {

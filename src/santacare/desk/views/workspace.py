@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,8 +21,9 @@ from santacare.tickets.attachments import (
     store_attachment,
 )
 from santacare.tickets.conversation import add_message
-from santacare.tickets.models import Attachment, Channel, Message, Ticket
+from santacare.tickets.models import Attachment, Channel, Ticket
 from santacare.tickets.outcomes import Outcome
+from santacare.tickets.queries import desk_conversation
 from santacare.tickets.services import (
     TicketChangeError,
     assign_ticket,
@@ -66,16 +66,6 @@ def desk_ticket_or_404(tracking_number: str, *, related: bool = False) -> Ticket
     return ticket
 
 
-def conversation_of(ticket: Ticket) -> QuerySet[Message]:
-    """The ticket's messages and those of the duplicates merged into it, oldest first."""
-    return (
-        Message.objects.filter(Q(ticket=ticket) | Q(ticket__merged_into=ticket))
-        .select_related("ticket", "author_user", "author_contact")
-        .prefetch_related("attachments")
-        .order_by("created_at", "id")
-    )
-
-
 def _compose_initial(request: AuthenticatedRequest) -> str:
     # ?compose=reply opens the Reply composer (a link from phone intake, the `r` shortcut
     # without JavaScript); anything else opens the internal note, the safe default (R4).
@@ -86,7 +76,7 @@ def _workspace_context(
     request: AuthenticatedRequest, ticket: Ticket, viewers: list[Viewer]
 ) -> dict:
     today = helsinki(now()).date()
-    conversation = list(conversation_of(ticket))
+    conversation = list(desk_conversation(ticket))
     clocks = ticket_clocks(ticket, now=now(), replacement=replacement_delivery(ticket))
     return {
         "ticket": ticket,
@@ -266,7 +256,7 @@ def _other_ticket(request: AuthenticatedRequest) -> Ticket | None:
 
 
 def _merge_card(ticket: Ticket) -> dict:
-    return {"ticket": ticket, "messages": conversation_of(ticket).count()}
+    return {"ticket": ticket, "messages": desk_conversation(ticket).count()}
 
 
 @require_http_methods(["GET", "POST"])
