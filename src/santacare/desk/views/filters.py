@@ -25,7 +25,7 @@ def save_filter(request: AuthenticatedRequest) -> HttpResponse:
         messages.error(request, _("Give the filter a name of at most 60 characters."))
         return redirect(queue_url)
     name = form.cleaned_data["name"].strip()
-    mine = request.user.saved_filters
+    mine = SavedFilter.objects.filter(owner=request.user)
     if not mine.filter(name=name).exists() and mine.count() >= MAX_SAVED_FILTERS:
         messages.error(
             request,

@@ -17,6 +17,7 @@ from santacare.core.time import now
 
 from ..bulk import apply_bulk
 from ..forms import BulkActionForm, QueueFilterForm, SavedFilterForm, active_agents
+from ..models import SavedFilter
 from ..queues import (
     COUNT_CAP,
     Filters,
@@ -108,7 +109,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     elif request.htmx and request.htmx.target == "ticket-list":
         template += "#ticket-list"
     else:
-        context["saved_filters"] = request.user.saved_filters.all()
+        context["saved_filters"] = SavedFilter.objects.filter(owner=request.user)
         context["save_form"] = SavedFilterForm(initial={"query": current})
     response = render(request, template, context)
     response["ETag"] = etag
