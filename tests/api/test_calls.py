@@ -116,8 +116,11 @@ def test_events_for_an_unknown_call_id_are_404(client, switchboard):
             assert response.status_code == 201
             continue
         assert response.status_code == 404
-        assert response.json()["code"] == "unknown_call"
-        assert "newCall" in response.json()["detail"]
+        assert response["Content-Type"] == "application/problem+json"
+        problem = response.json()
+        assert (problem["code"], problem["status"]) == ("unknown_call", 404)
+        assert problem["type"].endswith(":unknown_call")
+        assert "newCall" in problem["detail"]
 
 
 def test_an_answer_after_the_hang_up_is_a_conflict(client, switchboard):

@@ -5,6 +5,7 @@ token would otherwise reach every company's callers."""
 from datetime import datetime
 from typing import Any, Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, P, QueryEx, Router, Schema, Status
 
 from santacare.core.time import now
@@ -21,10 +22,10 @@ from santacare.telephony.services import (
 )
 
 from .auth import ApiRequest
+from .problems import ApiProblem, problems
+from .scope import require_agent
 
 router = Router(tags=["calls"])
-
-AGENTS_ONLY = "Call events and caller lookup need an agent's (integration) token."
 
 
 class CallEventIn(Schema):
@@ -55,11 +56,6 @@ class CallOut(Schema):
     answered_by: str | None
     ticket: str | None = Field(description="The tracking number of the ticket it was about.")
     replayed: bool = Field(description="True when this event had already been received.")
-
-
-class CallErrorOut(Schema):
-    code: str
-    detail: str
 
 
 class ContactCardOut(Schema):
@@ -121,22 +117,15 @@ _ERROR_STATUS = {
 
 @router.post(
     "/events",
-    response={
-        200: CallOut,
-        201: CallOut,
-        403: CallErrorOut,
-        404: CallErrorOut,
-        409: CallErrorOut,
-        422: CallErrorOut,
-    },
+    response={200: CallOut, 201: CallOut, **problems(401, 403, 404, 409, 422, 429)},
     summary="A call event from the phone system",
     description="newCall (201, or 200 when repeated), ringing, answer and hangup (200). A "
     "repeated event changes nothing and answers with `replayed: true`; an event for an unknown "
     "callId is 404; one that contradicts the call (an answer after the hang-up) is 409.",
 )
 def call_event(request: ApiRequest, payload: CallEventIn) -> Status[dict[str, Any]]:
-    if request.auth.user is None:
-        return Status(403, {"code": "forbidden", "detail": AGENTS_ONLY})
+    # The lookup spans every company: a customer's token is refused before anything is read.
+    require_agent(request.auth)
     try:
         update = record_call_event(
             CallEvent(
@@ -152,28 +141,28 @@ def call_event(request: ApiRequest, payload: CallEventIn) -> Status[dict[str, An
             at=now(),
         )
     except CallEventError as error:
-        return Status(_ERROR_STATUS[error.code], {"code": error.code, "detail": error.message})
+        raise ApiProblem(
+            error.code, status=_ERROR_STATUS[error.code], detail=error.message
+        ) from error
     return Status(201 if update.created else 200, _call_out(update.call, replayed=update.replayed))
 
 
 @router.get(
     "/lookup",
-    response={200: CallerOut, 403: CallErrorOut, 422: CallErrorOut},
+    response={200: CallerOut, **problems(401, 403, 422, 429)},
     summary="Who is calling: contacts, companies, devices and open tickets of a phone number",
 )
 def lookup_caller(
     request: ApiRequest, number: QueryEx[str, P(max_length=40)]
 ) -> Status[dict[str, Any]]:
-    if request.auth.user is None:
-        return Status(403, {"code": "forbidden", "detail": AGENTS_ONLY})
+    # The lookup spans every company: a customer's token is refused before anything is read.
+    require_agent(request.auth)
     try:
         e164 = to_e164(parse_number(number, field="number"))
     except CallEventError as error:
-        return Status(422, {"code": error.code, "detail": error.message})
+        raise ApiProblem(error.code, status=422, detail=error.message) from error
     if not e164:
-        return Status(
-            422, {"code": CallErrorCode.BAD_NUMBER, "detail": "number is not a phone number."}
-        )
+        raise ApiProblem(CallErrorCode.BAD_NUMBER, status=422, detail=_("Not a phone number."))
     card = caller_card(e164)
     return Status(
         200,
