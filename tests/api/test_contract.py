@@ -134,7 +134,7 @@ def test_too_large_a_body_is_a_413_problem(client, alice_token, number, settings
 
 def test_every_operation_declares_the_errors_it_can_give():
     """401, 422 and 429 for every operation with a token; 400 and 413 where there is a body;
-    all of them problem+json, and 429 with its Retry-After."""
+    all of them may be problem+json (the handlers'), and 429 comes with its Retry-After."""
     schema = api.get_openapi_schema(path_prefix="/api/v1")
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
@@ -145,7 +145,7 @@ def test_every_operation_declares_the_errors_it_can_give():
                 assert {"400", "413"} <= declared, (method, path)
             for status, answer in responses.items():
                 if int(status) >= 400:
-                    assert list(answer["content"]) == [PROBLEM], (method, path, status)
+                    assert PROBLEM in answer["content"], (method, path, status)
             assert "Retry-After" in responses["429"]["headers"]
 
 

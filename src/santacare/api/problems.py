@@ -272,22 +272,50 @@ def install_handlers(api: NinjaAPI) -> None:
         api.add_exception_handler(error_class, _answer)
 
 
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemOut"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds until the token may call again.",
+        "schema": {"type": "integer"},
+        "required": True,
+    }
+}
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
-    """The published schema says what the handlers send: problem+json, and Retry-After on 429."""
+    """The published schema says what the handlers send, for every router's operations.
+
+    Whatever an operation declares, the handlers may answer it 401 (no token) and 429 (too many
+    calls) when it takes a token, 422 (schema violation), and 400 and 413 when it takes a
+    body: those are added where missing. Errors shaped as `ProblemOut` are problem+json; an
+    operation's own error shape may come as JSON (its own answers) or as problem+json (the
+    handlers' answers, which carry `code` and `detail` too), so both are declared.
+    """
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            for status, answer in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            implied = [422]
+            if operation.get("security"):
+                implied += [401, 429]
+            if "requestBody" in operation:
+                implied += [400, 413]
+            declared = {int(status) for status in responses}
+            for status in implied:
+                if status not in declared:
+                    responses[status] = {
+                        "description": str(TITLES[status]),
+                        "content": {"application/json": {"schema": PROBLEM_REF}},
+                    }
+            for status, answer in responses.items():
                 if int(status) < 400 or "content" not in answer:
                     continue
-                answer["content"] = {PROBLEM_MEDIA_TYPE: answer["content"]["application/json"]}
+                body = answer["content"]["application/json"]
+                if body.get("schema") == PROBLEM_REF:
+                    answer["content"] = {PROBLEM_MEDIA_TYPE: body}
+                else:
+                    answer["content"] = {PROBLEM_MEDIA_TYPE: body, "application/json": body}
                 if int(status) == 429:
-                    answer["headers"] = {
-                        "Retry-After": {
-                            "description": "Seconds until the token may call again.",
-                            "schema": {"type": "integer"},
-                            "required": True,
-                        }
-                    }
+                    answer["headers"] = RETRY_AFTER
     return schema
 
 
