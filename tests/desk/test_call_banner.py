@@ -239,3 +239,19 @@ def test_an_outgoing_call_is_not_called_incoming(agent_client, caller):
     text = agent_client.get(BANNER).text
     assert "Outgoing call" in text
     assert "Teemu Tekninen" in text
+
+
+def test_a_call_recorded_twice_on_one_ticket_is_one_note_and_on_another_its_own(
+    agent_client, caller, alice_device, open_portal_ticket
+):
+    first = open_portal_ticket(caller, alice_device)
+    second = open_portal_ticket(caller, alice_device)
+    call = ring()
+    event(EventKind.HANGUP)
+
+    for ticket in (first, first, second):
+        agent_client.post(f"/desk/calls/{call.pk}/ticket/", {"ticket": ticket.tracking_number})
+
+    internal = Message.Visibility.INTERNAL
+    assert first.messages.filter(visibility=internal).count() == 1
+    assert second.messages.filter(visibility=internal).count() == 1

@@ -36,6 +36,11 @@ def test_r7_a_call_pops_the_banner_and_one_click_opens_a_filled_intake(
     token = issue_token(name="Switchboard", user=switchboard)[1]
     page = new_page(locale="en-US")
     violations = csp_violations(page)
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and console_errors.append(message.text),
+    )
     login(page, AGENT, demo_data)
     page.goto("/desk/")
     assert page.locator(".incoming-call").count() == 0
@@ -74,3 +79,4 @@ def test_r7_a_call_pops_the_banner_and_one_click_opens_a_filled_intake(
     assert "answered by Aino Agentti" in note.body
     assert "Puhelu numerosta +358 40 1112222" in note.body
     assert violations == []
+    assert console_errors == []

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
@@ -12,7 +13,9 @@ from santacare.installbase.models import Device
 from santacare.telephony.models import Call
 from santacare.tickets.models import Channel, Priority, Ticket
 
-from .queues import Queue
+from .bulk import MAX_BULK_TICKETS, BulkAction, BulkChange
+from .models import SavedFilter
+from .queues import Queue, Sort
 
 TEXTAREA = {"rows": 4}
 
@@ -97,7 +100,78 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("Any channel")), *Channel.choices], required=False
     )
+    sort = forms.ChoiceField(choices=list(Sort.LABELS.items()), required=False)
     after = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+
+
+def active_agents() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=User.Role.CUSTOMER)
+        .order_by("full_name", "email")
+    )
+
+
+def _agents() -> forms.ModelChoiceField[User]:
+    return forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=active_agents(),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+
+class BulkActionForm(forms.Form):
+    """The queue's checked rows and what to do to all of them."""
+
+    tickets = forms.ModelMultipleChoiceField(
+        queryset=Ticket.objects.all(),
+        to_field_name="tracking_number",
+        error_messages={"required": _("Select at least one ticket.")},
+    )
+    action = forms.ChoiceField(choices=[(action.value, action.value) for action in BulkAction])
+    assignee = _agents()
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Status…")), *Ticket.Status.choices], required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", _("Priority…")), *Priority.choices], required=False
+    )
+    back = forms.CharField(required=False, max_length=2000)
+
+    def clean_tickets(self) -> list[Ticket]:
+        tickets = list(self.cleaned_data["tickets"])
+        if len(tickets) > MAX_BULK_TICKETS:
+            raise forms.ValidationError(
+                _("At most %(count)d tickets at a time."), params={"count": MAX_BULK_TICKETS}
+            )
+        return tickets
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        action = data.get("action")
+        if action == BulkAction.STATUS and not data.get("status"):
+            self.add_error("status", _("Choose the status to set."))
+        if action == BulkAction.PRIORITY and not data.get("priority"):
+            self.add_error("priority", _("Choose the priority to set."))
+        return data
+
+    def change(self) -> BulkChange:
+        data = self.cleaned_data
+        return BulkChange(
+            action=BulkAction(data["action"]),
+            assignee=data.get("assignee"),
+            status=data.get("status") or "",
+            priority=data.get("priority") or "",
+        )
+
+
+class SavedFilterForm(forms.ModelForm[SavedFilter]):
+    class Meta:
+        model = SavedFilter
+        fields = ["name", "query"]
+        labels = {"name": _("Name of the filter")}
 
 
 class Compose(models.TextChoices):

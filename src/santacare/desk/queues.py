@@ -1,27 +1,36 @@
-"""The desk's queues, their counts, search and paging.
+"""The desk's queues, their counts, sorting, search and paging.
 
-Every page is one query for the rows and one for the counts, however many rows it shows; the
-pages are keyset pages (`core.paging`), so paging deep never scans what was skipped.
+A page is one query for the rows (plus the clocks of the rows shown, in a fixed number more)
+and one for all the tab counts, however many tickets there are: the counts stop at
+COUNT_CAP ("999+"), and the pages are keyset pages, so paging deep never scans what was
+skipped. The default order, next breach first, reads `Ticket.sla_due_at`, the indexed copy of
+the clocks that `santacare.sla.due_index` keeps.
 """
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
+from typing import Any
 
+from django.core import signing
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from santacare.accounts.models import User
-from santacare.core.paging import Page, keyset_page
 from santacare.core.text import clean_line
-from santacare.sla.clocks import Clock
-from santacare.sla.models import ClockName, SlaNotice
-from santacare.sla.queries import tickets_at_risk
+from santacare.sla.clocks import Clock, ClockContext, ClockState, ticket_clocks
+from santacare.sla.queries import with_history
 from santacare.tickets.models import Channel, Priority, Ticket
 from santacare.tickets.tracking import parse_tracking_number
 
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
+# Tab counts stop here: an agent needs "a lot", not an exact figure that costs a table scan.
+COUNT_CAP = 999
 
 
 class Queue:
@@ -42,45 +51,85 @@ class Queue:
     }
 
 
-def _queue_conditions(user: User) -> dict[str, Q]:
+class Sort:
+    DUE = "due"
+    UPDATED = "updated"
+    PRIORITY = "priority"
+    STATUS = "status"
+    CUSTOMER = "customer"
+
+    LABELS = {
+        DUE: _("Next breach"),
+        UPDATED: _("Updated"),
+        PRIORITY: _("Priority"),
+        STATUS: _("Status"),
+        CUSTOMER: _("Customer"),
+    }
+
+
+# The order work moves through, rather than the alphabet of the codes.
+_STATUS_RANK = Case(
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(Ticket.Status.values)),
+    default=Value(len(Ticket.Status.values)),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class Key:
+    """One part of a sort key: the row attribute it is read from, its direction, and whether
+    it may be empty (empty sorts last either way)."""
+
+    name: str
+    descending: bool = False
+    nullable: bool = False
+    moment: bool = False
+
+
+_NEXT_DUE = Key("sla_due_at", nullable=True, moment=True)
+SORT_KEYS: dict[str, tuple[Key, ...]] = {
+    Sort.DUE: (_NEXT_DUE, Key("id")),
+    Sort.UPDATED: (Key("updated_at", descending=True, moment=True), Key("id", descending=True)),
+    Sort.PRIORITY: (Key("priority"), _NEXT_DUE, Key("id")),
+    Sort.STATUS: (Key("status_rank"), _NEXT_DUE, Key("id")),
+    Sort.CUSTOMER: (Key("customer_name"), _NEXT_DUE, Key("id")),
+}
+
+
+def _queue_conditions(user: User, *, moment: datetime) -> dict[str, Q]:
     open_ = Q(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
     return {
         Queue.NEW: Q(status=Ticket.Status.NEW, merged_into__isnull=True),
         Queue.UNASSIGNED: open_ & Q(assignee__isnull=True),
         Queue.MINE: open_ & Q(assignee=user),
         Queue.WAITING: Q(status=Ticket.Status.WAITING_ON_CUSTOMER),
+        # Past the warning share of a counting clock, or breached (sla.due_index keeps both).
+        Queue.AT_RISK: open_ & Q(sla_warning_at__lte=moment),
         Queue.ALL: Q(),
     }
 
 
-def queue_counts(user: User) -> dict[str, int]:
-    """All queue counts in one query each: the plain queues together, then the SLA risk one."""
-    conditions = _queue_conditions(user)
-    counts = Ticket.objects.aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
-    )
-    counts[Queue.AT_RISK] = at_sla_risk(Ticket.objects.all()).count()
-    return counts
+def queue_counts(user: User, *, moment: datetime) -> dict[str, int]:
+    """Every tab's count in one query, each a count of at most COUNT_CAP + 1 rows."""
+    parts: list[str] = []
+    params: list[Any] = []
+    conditions = _queue_conditions(user, moment=moment)
+    for condition in conditions.values():
+        bounded = Ticket.objects.filter(condition).order_by().values("pk")[: COUNT_CAP + 1]
+        sql, part_params = bounded.query.sql_with_params()
+        # The ORM's own compiled SQL with its parameters apart: nothing here is user text.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS bounded)")  # noqa: S608
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return dict(zip(conditions, row, strict=True))
 
 
-def at_sla_risk(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Open tickets the SLA sweep (every minute) has warned or breached on a running clock,
-    the earliest due first.
-
-    The sweep's notices are the index: computing every open ticket's clocks on each page load
-    took seconds at a few thousand open tickets. A notice is not withdrawn when, say, the
-    priority is lowered later; the page shows each listed ticket's exact clock beside it.
-    """
-    running = Q(clock=ClockName.RESTORE) | Q(
-        clock=ClockName.RESPONSE, ticket__first_response_at__isnull=True
-    )
-    notices = SlaNotice.objects.filter(running, ticket=OuterRef("pk"))
-    return (
-        tickets.filter(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
-        .annotate(risk_due=Subquery(notices.order_by("due").values("due")[:1]))
-        .filter(risk_due__isnull=False)
-        .order_by("risk_due", "received_at", "id")
-    )
+def queue_stamp() -> datetime | None:
+    """When any ticket last changed: one look at the end of an index. The live queue asks this
+    before rendering anything, and answers "not modified" while it stays the same."""
+    return Ticket.objects.aggregate(last=Max("updated_at"))["last"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +139,7 @@ class Filters:
     status: str = ""
     priority: str = ""
     channel: str = ""
+    sort: str = Sort.DUE
 
 
 def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
@@ -122,9 +172,8 @@ def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return tickets.filter(condition)
 
 
-def filtered_tickets(user: User, filters: Filters) -> QuerySet[Ticket]:
-    # The SLA risk queue filters these further by their clocks (tickets_at_sla_risk).
-    condition = _queue_conditions(user).get(filters.queue, Q())
+def filtered_tickets(user: User, filters: Filters, *, moment: datetime) -> QuerySet[Ticket]:
+    condition = _queue_conditions(user, moment=moment).get(filters.queue, Q())
     tickets = Ticket.objects.filter(condition).select_related("customer", "assignee")
     if filters.status in Ticket.Status.values:
         tickets = tickets.filter(status=filters.status)
@@ -138,25 +187,116 @@ def filtered_tickets(user: User, filters: Filters) -> QuerySet[Ticket]:
 @dataclass(frozen=True)
 class QueueRow:
     ticket: Ticket
-    # In the SLA risk queue: the open clock with the least time left, shown instead of the
-    # time received.
-    risk_clock: Clock | None = None
+    # The clocks still counting or paused; the first is the one due soonest.
+    clocks: list[Clock] = field(default_factory=list)
+    warning: bool = False
+
+    @property
+    def breached(self) -> bool:
+        return any(clock.state == ClockState.BREACHED for clock in self.clocks)
 
 
-def risk_page(tickets: QuerySet[Ticket], *, moment: datetime) -> Page[QueueRow]:
-    """The SLA risk queue is short by nature and sorted by time left: one page, no cursor."""
-    ids = list(at_sla_risk(tickets).values_list("pk", flat=True)[:PAGE_SIZE])
-    risks = tickets_at_risk(
-        now=moment,
-        queryset=tickets.model.objects.filter(pk__in=ids).select_related("customer", "assignee"),
-        limit=PAGE_SIZE,
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueRow]
+    next_cursor: str | None
+    # Sorted lists page forward; "back" is the first page (or the browser's back button).
+    first_page: bool
+
+
+def _ordering(keys: tuple[Key, ...]) -> list[OrderBy]:
+    return [
+        F(key.name).desc(nulls_last=True) if key.descending else F(key.name).asc(nulls_last=True)
+        for key in keys
+    ]
+
+
+def _after(key: Key, value: Any) -> Q | None:
+    """Rows beyond `value` in this key's order; None when nothing is (an empty value is last)."""
+    if value is None:
+        return None
+    beyond = Q(**{f"{key.name}__{'lt' if key.descending else 'gt'}": value})
+    return beyond | Q(**{f"{key.name}__isnull": True}) if key.nullable else beyond
+
+
+def _same(key: Key, value: Any) -> Q:
+    return Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
+
+
+def _beyond(keys: tuple[Key, ...], values: list[Any]) -> Q:
+    clauses = []
+    for index, key in enumerate(keys):
+        after = _after(key, values[index])
+        if after is not None:
+            earlier = [_same(k, v) for k, v in zip(keys[:index], values, strict=False)]
+            clauses.append(reduce(operator.and_, [*earlier, after]))
+    return reduce(operator.or_, clauses) if clauses else Q(pk__in=[])
+
+
+def _decode(cursor: str, keys: tuple[Key, ...], salt: str) -> list[Any] | None:
+    """The key a cursor continues from; None (the first page) for a forged or stale one."""
+    if not cursor:
+        return None
+    try:
+        values = signing.loads(cursor, salt=salt)
+    except signing.BadSignature:
+        return None
+    if not isinstance(values, list) or len(values) != len(keys):
+        return None
+    decoded = []
+    for key, value in zip(keys, values, strict=True):
+        if key.moment and value is not None:
+            value = parse_datetime(value) if isinstance(value, str) else None
+            if value is None:
+                return None
+        decoded.append(value)
+    return decoded
+
+
+def _encode(row: Ticket, keys: tuple[Key, ...], salt: str) -> str:
+    values = [getattr(row, key.name) for key in keys]
+    return signing.dumps(
+        [v.isoformat() if isinstance(v, datetime) else v for v in values], salt=salt
     )
-    rows = [QueueRow(risk.ticket, risk.clock) for risk in risks]
-    return Page(rows, next_cursor=None, previous_cursor=None)
 
 
-def ticket_page(tickets: QuerySet[Ticket], *, cursor: str = "") -> Page[QueueRow]:
-    page = keyset_page(
-        tickets, order=("-received_at", "-id"), size=PAGE_SIZE, cursor=cursor, salt="desk.queue"
+def sorted_tickets(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    """The tickets in the order of `sort` (next breach first by default), ready to page."""
+    keys = SORT_KEYS.get(sort, SORT_KEYS[Sort.DUE])
+    if sort == Sort.STATUS:
+        tickets = tickets.annotate(status_rank=_STATUS_RANK)
+    elif sort == Sort.CUSTOMER:
+        tickets = tickets.annotate(customer_name=F("customer__name"))
+    return tickets.order_by(*_ordering(keys))
+
+
+def ticket_page(
+    tickets: QuerySet[Ticket], *, sort: str, cursor: str, moment: datetime
+) -> QueuePage:
+    """One page in the chosen order, with the clocks of the rows on it."""
+    sort = sort if sort in SORT_KEYS else Sort.DUE
+    keys = SORT_KEYS[sort]
+    salt = f"desk.queue.{sort}"
+    rows = with_history(sorted_tickets(tickets, sort))
+    position = _decode(cursor, keys, salt)
+    if position is not None:
+        rows = rows.filter(_beyond(keys, position))
+    items = list(rows[: PAGE_SIZE + 1])
+    more = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    context = ClockContext.load()
+    return QueuePage(
+        items=[_row(ticket, context=context, moment=moment) for ticket in items],
+        next_cursor=_encode(items[-1], keys, salt) if more and items else None,
+        first_page=position is None,
     )
-    return Page([QueueRow(ticket) for ticket in page.items], page.next_cursor, page.previous_cursor)
+
+
+def _row(ticket: Ticket, *, context: ClockContext, moment: datetime) -> QueueRow:
+    clocks = ticket_clocks(ticket, now=moment, context=context, explain=False)
+    shown = sorted((clock for clock in clocks if clock.is_open), key=lambda clock: clock.due)
+    warning = any(
+        clock.state == ClockState.RUNNING and clock.warning_at and clock.warning_at <= moment
+        for clock in shown
+    )
+    return QueueRow(ticket, shown, warning)

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from .views import calls, live, mail, phone, queue, tokens, workspace
+from .views import access, calls, filters, live, mail, phone, queue, tokens, workspace
 
 app_name = "desk"
 urlpatterns = [
     path("", queue.queue, name="queue"),
+    path("bulk/", queue.queue_bulk, name="queue_bulk"),
+    path("filters/", filters.save_filter, name="filter_save"),
+    path("filters/<int:filter_id>/delete/", filters.delete_filter, name="filter_delete"),
+    path("access/", access.access_requests, name="access"),
+    path("access/<int:request_id>/approve/", access.access_approve, name="access_approve"),
+    path("access/<int:request_id>/decline/", access.access_decline, name="access_decline"),
     path("phone/", phone.phone_intake, name="phone"),
     path("phone/lookup/", phone.phone_lookup, name="phone_lookup"),
     path("phone/opened/<str:tracking_number>/", phone.phone_opened, name="phone_opened"),

@@ -23,3 +23,29 @@ def refused_mail() -> QuerySet[InboundMail]:
         .defer("raw")
         .order_by("-received_at", "-id")
     )
+
+
+# The outcomes of mail that did not become a message on a ticket, and so needs a person's eye.
+NOT_IN_A_TICKET = (
+    InboundMail.Outcome.REFUSED,
+    InboundMail.Outcome.REDIRECTED,
+    InboundMail.Outcome.IGNORED,
+    InboundMail.Outcome.QUARANTINED,
+    InboundMail.Outcome.DUPLICATE,
+)
+
+
+def mail_not_in_tickets(outcome: str = "") -> QuerySet[InboundMail]:
+    """Mail that became no ticket message and nobody has dealt with yet (released, or turned
+    into a ticket): held or quarantined, or with one of NOT_IN_A_TICKET as its outcome (only
+    that one, when `outcome` names it), newest first."""
+    if outcome in NOT_IN_A_TICKET:
+        condition = Q(outcome=outcome)
+    else:
+        condition = Q(is_held=True) | Q(is_quarantined=True) | Q(outcome__in=NOT_IN_A_TICKET)
+    return (
+        InboundMail.objects.filter(condition, reviewed_at=None)
+        .select_related("ticket")
+        .defer("raw")
+        .order_by("-received_at", "-id")
+    )

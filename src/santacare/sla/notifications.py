@@ -23,6 +23,7 @@ from santacare.tickets.events import record_event
 from santacare.tickets.models import Event, Ticket
 
 from .clocks import Clock, ClockContext, ClockState, ticket_clocks
+from .due_index import clear_done, store_due
 from .models import ClockName, ClockResult, NoticeKind, SlaNotice
 from .queries import with_history
 from .results import record_results
@@ -39,9 +40,11 @@ class SweepResult:
 
 
 def sweep(*, now: datetime) -> SweepResult:
-    """One pass: notices for open tickets, results for clocks that stopped since last time."""
+    """One pass: notices and the next-breach copy for open tickets, results for clocks that
+    stopped since last time."""
     context = ClockContext.load()
     outcome = SweepResult()
+    clear_done()
     open_tickets = Ticket.objects.filter(
         status__in=Ticket.OPEN_STATUSES, service_level__isnull=False
     ).select_related("customer__service_delivery_manager", "assignee")
@@ -51,11 +54,10 @@ def sweep(*, now: datetime) -> SweepResult:
         if not batch:
             break
         for ticket in batch:
-            due = {
-                clock.name: kind
-                for clock in ticket_clocks(ticket, now=now, context=context, explain=False)
-                if (kind := _notice_due(clock, now=now))
-            }
+            clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
+            # The next-breach copy also follows edits no event announces (calendars, targets).
+            store_due(ticket, clocks)
+            due = {clock.name: kind for clock in clocks if (kind := _notice_due(clock, now=now))}
             if not due:
                 continue
             # The mail explains the due time: only now is the explanation worth its cost.

@@ -211,8 +211,11 @@ def attach_call(call: Call, ticket: Ticket) -> Call:
     say how long it lasted.
     """
     call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.ticket_id != ticket.pk:
+        # Another ticket than before: that one keeps its note, this one gets its own.
+        call.recorded_at = None
     call.ticket = ticket
-    call.save(update_fields=["ticket", "updated_at"])
+    call.save(update_fields=["ticket", "recorded_at", "updated_at"])
     if call.state == Call.State.ENDED and call.recorded_at is None:
         _write_on_ticket(call)
     return call

@@ -120,6 +120,14 @@ class Ticket(TimestampedModel):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # The desk sorts by next breach: a copy of the earliest due time (and earliest warning) of
+    # the ticket's running clocks, empty when none runs. Written only by santacare.sla.due_index,
+    # which derives it from the clocks; the clocks themselves stay derived (sla/clocks.py).
+    sla_due_at = models.DateTimeField(_("next SLA due"), null=True, blank=True, editable=False)
+    sla_warning_at = models.DateTimeField(
+        _("next SLA warning"), null=True, blank=True, editable=False
+    )
+
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
@@ -128,6 +136,9 @@ class Ticket(TimestampedModel):
             models.Index(fields=["customer", "-received_at"]),
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["serial_number"]),
+            # PostgreSQL's ascending b-tree keeps NULLs last: ORDER BY sla_due_at NULLS LAST, id.
+            models.Index(fields=["sla_due_at", "id"], name="ticket_next_breach"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated"),
         ]
 
     def __str__(self) -> str:

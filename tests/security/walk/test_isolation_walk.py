@@ -105,6 +105,15 @@ def confirmation_key(alice: AlicesCompany) -> dict[str, object]:
     return {"key": f"{alice.ticket.contact.user_id}:guessed"}
 
 
+def some_filter_id(alice: AlicesCompany) -> dict[str, object]:
+    # Saved filters are an agent's own: Charlie is refused before any lookup.
+    return {"filter_id": 1}
+
+
+def some_request_id(alice: AlicesCompany) -> dict[str, object]:
+    return {"request_id": 1}
+
+
 def access_token(alice: AlicesCompany) -> dict[str, object]:
     return {"token": f"{alice.ticket.contact.pk}:guessed"}
 
@@ -190,6 +199,12 @@ ROUTES: dict[str, Walk] = {
     "desk:phone_lookup": Walk(charlie=403),
     "desk:phone_opened": Walk(charlie=403, params=tracking_number),
     "desk:mail": Walk(charlie=403),
+    "desk:queue_bulk": Walk(charlie=403, method="post"),
+    "desk:filter_save": Walk(charlie=403, method="post"),
+    "desk:filter_delete": Walk(charlie=403, params=some_filter_id, method="post"),
+    "desk:access": Walk(charlie=403),
+    "desk:access_approve": Walk(charlie=403, params=some_request_id, method="post"),
+    "desk:access_decline": Walk(charlie=403, params=some_request_id, method="post"),
     # The incoming-call banner and recording a call on a ticket: agents only.
     "desk:incoming_call": Walk(charlie=403),
     "desk:call_to_ticket": Walk(

@@ -6,14 +6,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from santacare.accounts.access import AuthenticatedRequest, agent_required
 from santacare.core.paging import Page, keyset_page, query_with
 from santacare.mailgate.models import InboundMail
-from santacare.mailgate.queries import mail_for_review, refused_mail
+from santacare.mailgate.queries import NOT_IN_A_TICKET, mail_for_review, mail_not_in_tickets
 from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
 
 MAIL_PAGE_SIZE = 100
+REVIEW = "review"
 
 
 def _page(
@@ -23,7 +25,7 @@ def _page(
         mails,
         order=("-received_at", "-id"),
         size=MAIL_PAGE_SIZE,
-        cursor=request.GET.get(name, ""),
+        cursor=request.GET.get("after", ""),
         salt=f"desk.mail.{name}",
     )
 
@@ -31,16 +33,25 @@ def _page(
 @require_GET
 @agent_required
 def mail_review(request: AuthenticatedRequest) -> HttpResponse:
-    """Held and quarantined mail to review, and the mail refused lately, with the reasons."""
-    to_review = _page(mail_for_review(), request, "review")
-    refused = _page(refused_mail(), request, "refused")
+    """Every mail that did not become a ticket message, with the translated reasons; or only
+    what waits for a decision (held or quarantined), or one outcome: refused, redirected to
+    the NOC, ignored, duplicate."""
+    shown = request.GET.get("outcome", "")
+    if shown == REVIEW:
+        mails = mail_for_review()
+    elif shown in NOT_IN_A_TICKET:
+        mails = mail_not_in_tickets(shown)
+    else:
+        shown, mails = "", mail_not_in_tickets()
+    page = _page(mails, request, shown or "all")
+    tabs: list[tuple[str, StrOrPromise]] = [("", _("All")), (REVIEW, _("To review"))]
+    tabs += [(o.value, o.label) for o in NOT_IN_A_TICKET if o != InboundMail.Outcome.QUARANTINED]
     context = {
-        "to_review": to_review.items,
-        "to_review_next": query_with(request.GET, review=to_review.next_cursor),
-        "to_review_previous": query_with(request.GET, review=to_review.previous_cursor),
-        "refused": refused.items,
-        "refused_next": query_with(request.GET, refused=refused.next_cursor),
-        "refused_previous": query_with(request.GET, refused=refused.previous_cursor),
+        "mails": page.items,
+        "outcome": shown,
+        "outcome_tabs": tabs,
+        "next_query": query_with(request.GET, after=page.next_cursor),
+        "previous_query": query_with(request.GET, after=page.previous_cursor),
         "desk_section": "mail",
     }
     return render(request, "desk/mail.html", context)

@@ -1,0 +1,86 @@
+"""The next-breach index: the one writer of `Ticket.sla_due_at` and `Ticket.sla_warning_at`.
+
+The clocks stay derived from history (clocks.py); these two columns are a copy the desk can
+sort by with an index, because "what breaches next" over every open ticket cannot be computed
+per page load. They are refreshed after every change that moves a clock (a receiver on the
+ticket's events, once the change is committed) and by the minutely sweep, which also catches
+what no event announces: an edited calendar or target.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from santacare.core.time import now as current_time
+from santacare.tickets.models import Event, Ticket
+
+from .clocks import Clock, ClockContext, ClockState, ticket_clocks
+from .queries import with_history
+
+# Events after which a clock may have started, paused, resumed, stopped or changed its target.
+CLOCK_EVENTS = frozenset(
+    {
+        Event.Kind.OPENED,
+        Event.Kind.STATUS_CHANGED,
+        Event.Kind.PRIORITY_CHANGED,
+        Event.Kind.MESSAGE_ADDED,
+        Event.Kind.INFO_SUPPLIED,
+        Event.Kind.MERGED,
+    }
+)
+# A paused clock cannot breach while it waits: the ticket sorts with those without a clock.
+_COUNTING = (ClockState.RUNNING, ClockState.BREACHED)
+
+
+def next_due(clocks: list[Clock]) -> tuple[datetime | None, datetime | None]:
+    """The earliest due time and earliest warning of the clocks that are counting."""
+    counting = [clock for clock in clocks if clock.state in _COUNTING]
+    if not counting:
+        return None, None
+    due = min(clock.due for clock in counting)
+    warning = min(clock.warning_at or clock.due for clock in counting)
+    return due, warning
+
+
+def store_due(ticket: Ticket, clocks: list[Clock]) -> bool:
+    """Write the ticket's next due time when it changed; True if it did."""
+    due, warning = (
+        next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
+    )
+    if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
+        return False
+    # update(), not save(): the copy is not a change to the ticket an agent made.
+    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_warning_at=warning)
+    ticket.sla_due_at, ticket.sla_warning_at = due, warning
+    return True
+
+
+def refresh_due(
+    ticket_ids: Iterable[int], *, now: datetime, context: ClockContext | None = None
+) -> int:
+    """Recompute the next due time of the given tickets; returns how many changed."""
+    context = context or ClockContext.load()
+    changed = 0
+    for ticket in with_history(Ticket.objects.filter(pk__in=list(ticket_ids))):
+        clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
+        changed += store_due(ticket, clocks)
+    return changed
+
+
+def clear_done() -> int:
+    """Empty the copy on tickets no longer open (indexed: only rows that carry a due time)."""
+    stale = Ticket.objects.filter(sla_due_at__isnull=False).exclude(
+        status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True
+    )
+    return stale.update(sla_due_at=None, sla_warning_at=None)
+
+
+def event_saved(sender: type[Event], instance: Event, created: bool, **kwargs: Any) -> None:
+    """Receiver (connected in SlaConfig.ready): refresh once the change is committed, so the
+    clocks read the whole change, and a rolled-back change writes nothing."""
+    if not created or instance.kind not in CLOCK_EVENTS:
+        return
+    ticket_id = instance.ticket_id
+    transaction.on_commit(lambda: refresh_due([ticket_id], now=current_time()))
