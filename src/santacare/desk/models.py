@@ -1,5 +1,5 @@
-"""The desk's own rows: each agent's saved queue filters, and the canned replies the admin
-keeps for the Reply composer."""
+"""What the desk keeps of its own: each agent's saved queue filters, and the canned
+replies the admin keeps for the Reply composer."""
 
 from django.conf import settings
 from django.db import models

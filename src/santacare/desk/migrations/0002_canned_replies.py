@@ -5,7 +5,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [("desk", "0001_saved_filters")]
+    dependencies = [
+        ("desk", "0001_saved_filters"),
+    ]
 
     operations = [
         migrations.CreateModel(
