@@ -30,6 +30,7 @@ WEB_PORT = 8000
 SMTP_PORT = 2525
 SMARTHOST_PORT = 2500
 OBJECT_STORE_PORT = 9000
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 PASSWORD = "cluster-Load-Test-2026"  # noqa: S105 - the test's own throwaway database
 SETTLE_SECONDS = 90
 
@@ -129,20 +130,19 @@ class Cluster:
     # --- nodes --------------------------------------------------------------------------------
     def start_web(self, host: Host) -> None:
         env = self.environment(self._var_dir(host))
+        # A restarted node starts with empty metrics files, as systemd's RuntimeDirectory gives it.
+        metrics_dir = self._var_dir(host) / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir()
+        env |= {
+            "SANTACARE_GUNICORN_BIND": f"{host.address}:{WEB_PORT}",
+            "SANTACARE_GUNICORN_WORKERS": "2",
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        }
+        # The deployment's own gunicorn settings (docs/OPERATIONS.md), not the test's.
         self.network.start(
             host,
-            [
-                str(BIN / "gunicorn"),
-                "santacare.wsgi:application",
-                "--bind",
-                f"{host.address}:{WEB_PORT}",
-                "--workers",
-                "2",
-                "--timeout",
-                "30",
-                "--access-logfile",
-                "-",
-            ],
+            [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "santacare.wsgi"],
             env=env,
             log=self.logs / f"{host.name}-gunicorn.log",
         )
