@@ -162,7 +162,7 @@ def lookup_caller(
     except CallEventError as error:
         raise ApiProblem(error.code, status=422, detail=error.message) from error
     if not e164:
-        raise ApiProblem(CallErrorCode.BAD_NUMBER, status=422, detail=_("Not a phone number."))
+        raise ApiProblem(CallErrorCode.BAD_NUMBER, status=422, detail=str(_("Not a phone number.")))
     card = caller_card(e164)
     return Status(
         200,
