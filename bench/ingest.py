@@ -44,10 +44,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from santacare.accounts.models import User  # noqa: E402
-from santacare.api.models import ApiToken  # noqa: E402
 from santacare.calendars.coverage import OFFICE_HOURS  # noqa: E402
 from santacare.core.time import helsinki, now  # noqa: E402
 from santacare.customers.models import Contact  # noqa: E402
+from santacare.customers.tokens import issue_token  # noqa: E402
 from santacare.demo.data import load_demo_data  # noqa: E402
 from santacare.mailgate.inbound import receive_mail  # noqa: E402
 from santacare.reports.queries import ReportQuery, sla_report  # noqa: E402
@@ -112,7 +112,7 @@ def sessions() -> dict[str, str]:
         ]
         session.save()
         cookies[name] = session.session_key
-    _token, raw = ApiToken.issue(name="bench", contact=contact)
+    _token, raw = issue_token(name="bench", contact=contact)
     own = Ticket.objects.filter(customer=contact.customer, status="in_progress").order_by("-id")
     ticket = own.values_list("tracking_number", flat=True)[0]
     device = Ticket.objects.filter(customer=contact.customer).values_list(
