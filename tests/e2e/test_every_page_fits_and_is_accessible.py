@@ -23,8 +23,20 @@ CUSTOMER_PAGES = [
     "/portal/tickets/new/",
     "/portal/devices/FOC2233X0AB/new/",
     "/reports/mine/",
+    "/portal/api-tokens/",
 ]
-AGENT_PAGES = ["/desk/", "/desk/t/{ticket}/", "/desk/phone/", "/desk/mail/", "/reports/"]
+AGENT_PAGES = [
+    "/desk/",
+    "/desk/t/{ticket}/",
+    "/desk/phone/",
+    "/desk/mail/",
+    "/desk/access/",
+    "/desk/api-tokens/",
+    "/rma/",
+    "/rma/overdue/",
+    "/rma/report/",
+    "/reports/",
+]
 
 
 @pytest.fixture
