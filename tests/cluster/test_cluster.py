@@ -157,6 +157,11 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
 
     backlog_after_load = facts.backlog(cluster.database)
     redis_cut = _cut_redis(cluster, faults) if readyz else None
+    # Every process of every host still running after the Redis cut (a blip kills no worker).
+    dead = {
+        host.name: [p.args[4:6] for p in host.processes if p.poll() is not None]
+        for host in cluster.web + cluster.workers
+    }
     drained = facts.drain(cluster.database)
     poller.stopped.set()
     poller.join(timeout=10)
@@ -189,6 +194,7 @@ def test_cluster_survives_a_killed_web_node_and_worker_under_load(cluster, capsy
             f"unsent); processed or sent in more than one attempt: {retried}"
         )
         print(f"health: {health}")
+        print(f"processes that ended by themselves: {dead}")
         print("metrics (web2's /metrics, whole-cluster figures):")
         for line in metrics:
             print(f"  {line}")
