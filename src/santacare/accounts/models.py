@@ -28,13 +28,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     # Staff only: customers are given their Service Delivery Manager's number (R15).
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_default="")
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.CUSTOMER)
     language = models.CharField(_("language"), max_length=5, default="fi")
     is_active = models.BooleanField(_("active"), default=True)
     # The agent's desk phone on the switchboard: its ringing pops the caller's card in the desk.
     phone_extension = models.CharField(
-        _("phone extension"), max_length=40, blank=True, db_index=True
+        _("phone extension"), max_length=40, blank=True, db_index=True, db_default=""
     )
     is_staff = models.BooleanField(_("admin site access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

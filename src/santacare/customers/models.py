@@ -86,7 +86,12 @@ class Contact(TimestampedModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # Filled from `phone` on every save (customers/phones.py): the phone system's lookup key.
     phone_e164 = models.CharField(
-        _("phone (E.164)"), max_length=20, blank=True, editable=False, db_index=True
+        _("phone (E.164)"),
+        max_length=20,
+        blank=True,
+        editable=False,
+        db_index=True,
+        db_default="",
     )
     job_role = models.CharField(_("job role"), max_length=200, blank=True)
     is_technical = models.BooleanField(_("technical contact"), default=False)

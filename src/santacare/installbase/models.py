@@ -50,8 +50,14 @@ class ReturnInstructions(models.Model):
     """A vendor's instructions for sending a failed unit back, kept in both languages so that
     every page and mail shows them in its reader's language (R13)."""
 
-    return_instructions_fi = models.TextField(_("return instructions in Finnish"), blank=True)
-    return_instructions_en = models.TextField(_("return instructions in English"), blank=True)
+    return_instructions_fi = models.TextField(
+        _("return instructions in Finnish"), blank=True, db_default=""
+    )
+    # The column keeps its name from when only English was kept: the release before this one
+    # still reads it during an upgrade.
+    return_instructions_en = models.TextField(
+        _("return instructions in English"), blank=True, db_column="return_instructions"
+    )
 
     class Meta:
         abstract = True

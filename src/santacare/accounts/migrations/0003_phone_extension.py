@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='phone_extension',
-            field=models.CharField(blank=True, db_index=True, max_length=40, verbose_name='phone extension'),
+            field=models.CharField(blank=True, db_default='', db_index=True, max_length=40, verbose_name='phone extension'),
         ),
     ]

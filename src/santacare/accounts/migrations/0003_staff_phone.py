@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='phone'),
+            field=models.CharField(blank=True, db_default='', max_length=40, verbose_name='phone'),
         ),
     ]

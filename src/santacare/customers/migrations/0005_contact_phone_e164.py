@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contact',
             name='phone_e164',
-            field=models.CharField(blank=True, db_index=True, editable=False, max_length=20, verbose_name='phone (E.164)'),
+            field=models.CharField(blank=True, db_default='', db_index=True, editable=False, max_length=20, verbose_name='phone (E.164)'),
         ),
         migrations.RunPython(fill_phone_e164, migrations.RunPython.noop),
     ]
