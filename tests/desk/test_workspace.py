@@ -297,7 +297,7 @@ def test_r4_workspace_shows_what_was_mailed_and_whether_it_went(agent_client, ti
     assert ticket.contact.email in text
     # Each mail says what it was: its subject, not an empty type before the arrow.
     assert f"[{ticket.tracking_number}]" in text.split('class="mail-sent"')[1]
-    assert "<li data-mail-state=\"queued\"> →" not in text
+    assert '<li data-mail-state="queued"> →' not in text
 
 
 def test_r13_hardware_fault_ticket_offers_to_start_an_rma(
