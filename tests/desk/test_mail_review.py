@@ -135,3 +135,24 @@ def test_mail_review_shows_a_reason_that_is_no_code_as_it_was_written(agent_clie
 
     assert mail.reason
     assert mail.reason in text
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Sent automatically (Auto-Submitted)"), ("fi", "Lähetetty automaattisesti")],
+)
+def test_r14_a_robots_ignored_mail_says_why_in_words(agent_client, db, language, label):
+    receive_mail(
+        b"From: monitor@alice.example\r\nTo: support@santacare.example\r\n"
+        b"Subject: Out of office\r\nMessage-ID: <ooo-1@alice.example>\r\n"
+        b"Auto-Submitted: auto-replied\r\n\r\nI am away.\r\n",
+        source=InboundMail.Source.PIPE,
+    )
+    assert InboundMail.objects.get().reason == "auto_submitted"
+
+    text = agent_client.get(
+        "/desk/mail/", {"outcome": "ignored"}, headers={"accept-language": language}
+    ).content.decode()
+
+    assert label in text
+    assert "auto_submitted" not in text

@@ -7,6 +7,7 @@ from email.message import Message
 from santacare.outbox.identity import LOOP_HEADER, is_own_loop_header, is_own_message_id
 
 from .headers import read_header
+from .models import MailReason
 from .parsed import ParsedMail
 
 _AUTO_REPLY_HEADERS = (
@@ -28,9 +29,9 @@ _BOUNCE_SUBJECT_RE = re.compile(
 def machine_reason(message: Message, parsed: ParsedMail) -> str:
     """Why this mail came from a robot, or "" (the signals RT, osTicket and Zammad read)."""
     if is_own_loop_header(str(read_header(message, LOOP_HEADER) or "")):
-        return "own_mail"
+        return MailReason.OWN_MAIL
     if parsed.message_id and is_own_message_id(parsed.message_id):
-        return "own_mail"
+        return MailReason.OWN_MAIL
     content_type = message.get_content_type()
     report_type = str(message.get_param("report-type", "") or "").lower()
     sender = parsed.from_address
@@ -40,25 +41,25 @@ def machine_reason(message: Message, parsed: ParsedMail) -> str:
         or read_header(message, "X-Failed-Recipients")
         or (parsed.return_path == "" and _BOUNCE_SUBJECT_RE.match(parsed.subject))
     ):
-        return "bounce"
+        return MailReason.BOUNCE
     if content_type == "multipart/report":
-        return "report"  # read receipts (disposition-notification) and the like
+        return MailReason.REPORT  # read receipts (disposition-notification) and the like
     auto_submitted = str(read_header(message, "Auto-Submitted") or "").strip().lower()
     if auto_submitted and not auto_submitted.startswith("no"):
-        return "auto_submitted"
+        return MailReason.AUTO_SUBMITTED
     precedence = str(
         read_header(message, "Precedence") or read_header(message, "X-Precedence") or ""
     )
     if precedence.strip().lower() in ("bulk", "junk", "list", "auto_reply"):
-        return "precedence"
+        return MailReason.PRECEDENCE
     if read_header(message, "List-Id") or read_header(message, "List-Unsubscribe"):
-        return "mailing_list"
+        return MailReason.MAILING_LIST
     if any(read_header(message, name) for name in _AUTO_REPLY_HEADERS):
-        return "auto_reply"
+        return MailReason.AUTO_REPLY
     if str(read_header(message, "X-Loop") or "").strip():
-        return "loop"
+        return MailReason.LOOP
     if parsed.return_path == "":
-        return "null_sender"
+        return MailReason.NULL_SENDER
     if not sender:
-        return "no_sender"
+        return MailReason.NO_SENDER
     return ""

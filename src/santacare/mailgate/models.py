@@ -17,6 +17,16 @@ class MailReason(models.TextChoices):
     UNVERIFIED = "unverified", _("Sender not verified by our mail server")
     RATE_LIMITED = "rate_limited", _("Too many new requests from this sender")
     BOUNCE = "bounce", _("Bounce of our own mail")
+    # Why a robot's mail was ignored (mailgate/machine.py): no robot gets an automatic answer.
+    OWN_MAIL = "own_mail", _("Our own mail came back")
+    REPORT = "report", _("Read receipt or other report")
+    AUTO_SUBMITTED = "auto_submitted", _("Sent automatically (Auto-Submitted)")
+    PRECEDENCE = "precedence", _("Bulk or list mail (Precedence)")
+    MAILING_LIST = "mailing_list", _("Mailing list")
+    AUTO_REPLY = "auto_reply", _("Automatic reply")
+    LOOP = "loop", _("Mail loop")
+    NULL_SENDER = "null_sender", _("No return address (null sender)")
+    NO_SENDER = "no_sender", _("No sender")
 
 
 class InboundMail(TimestampedModel):

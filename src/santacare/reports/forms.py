@@ -19,8 +19,12 @@ class MonthField(forms.DateField):
 
 
 class ReportForm(forms.Form):
+    # Initially what the report shows before the form is sent: by priority.
     group = forms.ChoiceField(
-        label=_("Group by"), required=False, choices=list(Dimension.LABELS.items())
+        label=_("Group by"),
+        required=False,
+        choices=list(Dimension.LABELS.items()),
+        initial=Dimension.PRIORITY,
     )
     first = MonthField(label=_("From month"))
     last = MonthField(label=_("To month"))
