@@ -59,7 +59,8 @@ def test_r13_replacement_out_and_failed_unit_back_to_the_vendor(
     portal.goto(f"/portal/tickets/{tracking_number}/")
     panel = portal.locator(".rma-panel")
     assert "Odottaa palautusta" in panel.inner_text()
-    assert "write the Cisco RMA number on the package" in panel.inner_text()
+    # The vendor's instructions in the page's language (R13): Finnish here.
+    assert "kirjoita Ciscon RMA-numero pakettiin" in panel.inner_text()
     assert "88412345" in panel.inner_text()
     screenshot(portal, "rma-portal-return-instructions")
     panel.locator("input[name=courier_code]").fill("JJFI64012345678")
