@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db.models import QuerySet
 
 from santacare.accounts.models import User
+from santacare.core.time import now
 from santacare.customers.models import Contact
 from santacare.desk.queues import PAGE_SIZE, Filters, Queue, filtered_tickets
 from santacare.tickets import queries
@@ -21,7 +22,7 @@ def _first_page(tickets: QuerySet) -> QuerySet:
 
 
 def desk_queue(agent: User, queue: str, text: str = "") -> QuerySet:
-    return _first_page(filtered_tickets(agent, Filters(queue=queue, q=text)))
+    return _first_page(filtered_tickets(agent, Filters(queue=queue, q=text), moment=now()))
 
 
 def portal_list(contact: Contact, status: str, text: str = "") -> QuerySet:

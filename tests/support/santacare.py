@@ -28,6 +28,10 @@ def santacare(*args: str, stdin: bytes = b"", **env: str) -> subprocess.Complete
     }
     if "SANTACARE_FAULT" not in env:
         environment.pop("SANTACARE_FAULT", None)
+    # The browser tests set this in the test process; a command run as in production must not
+    # inherit it (`check --deploy` rightly refuses it).
+    if "DJANGO_ALLOW_ASYNC_UNSAFE" not in env:
+        environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "santacare", *args],
         input=stdin,
