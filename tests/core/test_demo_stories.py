@@ -1,10 +1,13 @@
 """`santacare demo` in debug or demo mode: every screen a new user opens has something on it
 (issue 13), told through the desk's own writers, and a second run adds nothing."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 
 from santacare.accounts.models import User
+from santacare.core.time import helsinki, now
 from santacare.customers.models import AccessRequest, Contact
 from santacare.installbase.models import Device
 from santacare.mailgate.models import InboundMail
@@ -54,7 +57,10 @@ def test_the_desk_queue_shows_clocks_near_and_past_breach(agent_client):
     assert Message.objects.filter(visibility=Message.Visibility.INTERNAL).exists()
     assert Attachment.objects.exists()
     assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
-    assert ClockResult.objects.exists()  # the SLA report has months with data
+    assert ClockResult.objects.exists()
+    report = shown(agent_client, "/reports/")
+    last_month = (helsinki(now()).replace(day=1) - timedelta(days=1)).strftime("%-m/%Y")
+    assert last_month in report  # the SLA report has last month's finished tickets
 
 
 def test_mail_review_lists_each_outcome_with_the_gateways_own_reason(agent_client):
