@@ -1,5 +1,6 @@
 from typing import Any
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -130,3 +131,13 @@ class AccessRequestForm(forms.Form):
         value = "".join(self.cleaned_data["business_id"].split())
         validate_business_id(value)
         return value
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's login, with the cursor in the address field when the page opens. A form sent
+    back with errors leaves the focus to its error summary instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["login"].widget.attrs["autofocus"] = True
