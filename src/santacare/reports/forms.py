@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -6,7 +6,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from santacare.core.time import helsinki, now
-
 from santacare.customers.models import Customer
 
 from .dimensions import Dimension
@@ -45,7 +44,7 @@ class ReportForm(forms.Form):
         self.initial.setdefault("last", last.strftime("%Y-%m"))
         if self.is_bound and not (self.data.get("first") and self.data.get("last")):
             # A link naming no month shows the default months, and the lists must say so.
-            data = self.data.copy()
+            data = dict(self.data.items())
             for name in ("first", "last"):
                 data[name] = data.get(name) or self.initial[name]
             self.data = data
@@ -86,13 +85,12 @@ def default_period(today: date) -> tuple[date, date]:
 def month_choices(today: date, *, chosen: str = "") -> list[tuple[str, str]]:
     """The months up to this one, newest first, plus a month a link chose from further back."""
     months = today.year * 12 + today.month - 1
-    choices = [
-        (f"{m // 12:04d}-{m % 12 + 1:02d}", date_format(date(m // 12, m % 12 + 1, 1), "YEAR_MONTH_FORMAT"))
-        for m in range(months, months - MONTHS_OFFERED, -1)
-    ]
+    firsts = [date(m // 12, m % 12 + 1, 1) for m in range(months, months - MONTHS_OFFERED, -1)]
+    choices = [(m.strftime("%Y-%m"), date_format(m, "YEAR_MONTH_FORMAT")) for m in firsts]
     if chosen and chosen not in dict(choices):
         try:
-            month = datetime.strptime(chosen, "%Y-%m").date()
+            year, number = (int(part) for part in chosen.split("-"))
+            month = date(year, number, 1)
         except ValueError:
             return choices
         choices.append((chosen, date_format(month, "YEAR_MONTH_FORMAT")))
