@@ -6,6 +6,7 @@ reset), a ticket's life (overview, devices, new ticket with an attachment, reply
 its filters) and the rest (SLA report, its drill-down and CSV, API tokens)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -101,6 +102,11 @@ def test_public_pages_login_access_request_and_password_reset(
     with page.expect_navigation():
         page.locator("a[href$='/accounts/password/reset/']").click()
     fits(page, width)
+    # The page opens in its one field; sent empty, its error summary takes the focus.
+    assert page.evaluate("document.activeElement.name") == "email"
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert page.evaluate("document.activeElement.id") == "error-summary-title"
     page.locator("input[name=email]").fill(CUSTOMER)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
@@ -202,7 +208,7 @@ def test_the_sla_report_its_drill_down_and_csv_and_api_tokens(
 
     with page.expect_download() as download:
         page.locator("a[href*='sla.csv']").click()
-    data = open(download.value.path(), "rb").read()
+    data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     header = data[3:].decode().splitlines()[0]
     assert header.split(";")[0] == WORDS[language]["month"]
@@ -214,6 +220,9 @@ def test_the_sla_report_its_drill_down_and_csv_and_api_tokens(
     assert page.locator("nav [aria-current=page]").inner_text() == current
 
     nav(page, language, "tokens")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert page.evaluate("document.activeElement.id") == "error-summary-title"
     page.locator("input[name=name]").fill("Monitoring")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()

@@ -140,11 +140,27 @@ class AccessRequestForm(forms.Form):
         return value
 
 
-class LoginForm(allauth_forms.LoginForm):
-    """allauth's login, with the cursor in the address field when the page opens. A form sent
-    back with errors leaves the focus to its error summary instead."""
+class FocusFirstField:
+    """An account page opens with the cursor in its first field. A form sent back with errors
+    leaves the focus to its error summary instead."""
+
+    first_field = ""
+    fields: dict[str, forms.Field]
+    is_bound: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         if not self.is_bound:
-            self.fields["login"].widget.attrs["autofocus"] = True
+            self.fields[self.first_field].widget.attrs["autofocus"] = True
+
+
+class LoginForm(FocusFirstField, allauth_forms.LoginForm):
+    first_field = "login"
+
+
+class ResetPasswordForm(FocusFirstField, allauth_forms.ResetPasswordForm):
+    first_field = "email"
+
+
+class ResetPasswordKeyForm(FocusFirstField, allauth_forms.ResetPasswordKeyForm):
+    first_field = "password1"
