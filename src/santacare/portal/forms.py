@@ -34,7 +34,7 @@ class AttachmentsMixin:
     cleaned_data: dict[str, Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.fields["files"].help_text = _(
             "Up to %(count)d files, at most %(size)d MB each: logs, configurations, photos."
         ) % {"count": MAX_FILES_PER_REPLY, "size": max_attachment_bytes() // (1024 * 1024)}
@@ -149,7 +149,7 @@ class FocusFirstField:
     is_bound: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields[self.first_field].widget.attrs["autofocus"] = True
 
