@@ -60,6 +60,7 @@ def fits(page, width: int) -> None:
 def log_in_from_the_keyboard(page, password: str) -> None:
     """The login page opens with the cursor in the address: type, Tab, type, Enter."""
     page.goto("/accounts/login/")
+    assert "{#" not in page.locator("main").inner_text()  # no template comment leaks
     assert page.evaluate("document.activeElement.name") == "login"
     page.keyboard.type(CUSTOMER)
     page.keyboard.press("Tab")
