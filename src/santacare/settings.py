@@ -198,6 +198,11 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_ADAPTER = "santacare.accounts.adapters.NoSignupAccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_FORMS = {
+    "login": "santacare.portal.forms.LoginForm",
+    "reset_password": "santacare.portal.forms.ResetPasswordForm",
+    "reset_password_from_key": "santacare.portal.forms.ResetPasswordKeyForm",
+}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SantaCare"

@@ -167,7 +167,7 @@ def test_r9_a_form_sent_with_errors_moves_focus_to_the_summary(page, demo_data, 
     page.goto("/portal/devices/FOC2233X0AB/new/")
 
     with page.expect_navigation():
-        page.get_by_role("button", name="Lähetä pyyntö").click()
+        page.get_by_role("button", name="Lähetä tukipyyntö").click()
 
     assert page.evaluate("document.activeElement.id") == "error-summary-title"
     assert page.locator(":focus").inner_text() == "Korjaa seuraavat kohdat"

@@ -1,5 +1,6 @@
 from typing import Any
 
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,8 +8,47 @@ from santacare.customers.business_id import validate_business_id
 from santacare.tickets.attachments import max_attachment_bytes
 from santacare.tickets.models import MAX_BODY_LENGTH, MAX_FIELD_LENGTH, Priority
 
+MAX_FILES_PER_REPLY = 5
 
-class NewTicketForm(forms.Form):
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class AttachmentsMixin:
+    """The `files` field's help and limit, for a form that declares it."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = _(
+            "Up to %(count)d files, at most %(size)d MB each: logs, configurations, photos."
+        ) % {"count": MAX_FILES_PER_REPLY, "size": max_attachment_bytes() // (1024 * 1024)}
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data.get("files") or []
+        if len(files) > MAX_FILES_PER_REPLY:
+            raise forms.ValidationError(
+                _("At most %(count)d files per message.") % {"count": MAX_FILES_PER_REPLY}
+            )
+        return files
+
+
+class NewTicketForm(AttachmentsMixin, forms.Form):
     """R3 and R9: the device comes from the install base; the person supplies the rest."""
 
     # Echoes the device of the URL. A different value means the page was tampered with (another
@@ -27,6 +67,7 @@ class NewTicketForm(forms.Form):
         help_text=_("What happens, since when, what you have tried, and what it affects."),
         error_messages={"required": _("Describe the problem or request.")},
     )
+    files = MultipleFileField(label=_("Attachments"), required=False)  # type: ignore[assignment]
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     hardware_fault = forms.BooleanField(label=_("Hardware fault suspected?"), required=False)
     delivery_address = forms.CharField(
@@ -67,26 +108,7 @@ class SerialSearchForm(forms.Form):
     )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-MAX_FILES_PER_REPLY = 5
-
-
-class ReplyForm(forms.Form):
+class ReplyForm(AttachmentsMixin, forms.Form):
     body = forms.CharField(
         label=_("Your reply"),
         max_length=MAX_BODY_LENGTH,
@@ -96,20 +118,6 @@ class ReplyForm(forms.Form):
     # The form's metaclass moves declared fields into base_fields, so `self.files` stays the
     # uploads; the stubs do not know that.
     files = MultipleFileField(label=_("Attachments"), required=False)  # type: ignore[assignment]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = _(
-            "Up to %(count)d files, at most %(size)d MB each: logs, configurations, photos."
-        ) % {"count": MAX_FILES_PER_REPLY, "size": max_attachment_bytes() // (1024 * 1024)}
-
-    def clean_files(self) -> list:
-        files = self.cleaned_data.get("files") or []
-        if len(files) > MAX_FILES_PER_REPLY:
-            raise forms.ValidationError(
-                _("At most %(count)d files per message.") % {"count": MAX_FILES_PER_REPLY}
-            )
-        return files
 
 
 class AccessRequestForm(forms.Form):
@@ -130,3 +138,29 @@ class AccessRequestForm(forms.Form):
         value = "".join(self.cleaned_data["business_id"].split())
         validate_business_id(value)
         return value
+
+
+class FocusFirstField:
+    """An account page opens with the cursor in its first field. A form sent back with errors
+    leaves the focus to its error summary instead."""
+
+    first_field = ""
+    fields: dict[str, forms.Field]
+    is_bound: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields[self.first_field].widget.attrs["autofocus"] = True
+
+
+class LoginForm(FocusFirstField, allauth_forms.LoginForm):
+    first_field = "login"
+
+
+class ResetPasswordForm(FocusFirstField, allauth_forms.ResetPasswordForm):
+    first_field = "email"
+
+
+class ResetPasswordKeyForm(FocusFirstField, allauth_forms.ResetPasswordKeyForm):
+    first_field = "password1"

@@ -2,17 +2,23 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from santacare.core.time import helsinki, now
 from santacare.customers.models import Customer
 
 from .dimensions import Dimension
 
 MONTH_INPUT_FORMATS = ["%Y-%m"]
+MONTHS_OFFERED = 60  # five years back; an older month still works from a link
 
 
 class MonthField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    """A month picked from a list worded as the report words months ("joulukuu 2026"): a
+    browser's own month input shows its own format, or none at all in some browsers."""
+
+    widget = forms.Select
 
     def __init__(self, **kwargs) -> None:
         super().__init__(input_formats=MONTH_INPUT_FORMATS, required=False, **kwargs)
@@ -32,6 +38,19 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, customer_choice: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        today = helsinki(now()).date()
+        first, last = default_period(today)
+        self.initial.setdefault("first", first.strftime("%Y-%m"))
+        self.initial.setdefault("last", last.strftime("%Y-%m"))
+        if self.is_bound and not (self.data.get("first") and self.data.get("last")):
+            # A link naming no month shows the default months, and the lists must say so.
+            data = dict(self.data.items())
+            for name in ("first", "last"):
+                data[name] = data.get(name) or self.initial[name]
+            self.data = data
+        for name in ("first", "last"):
+            widget = cast(forms.Select, self.fields[name].widget)
+            widget.choices = month_choices(today, chosen=self.data.get(name, ""))
         if customer_choice:
             self.fields["customer"] = forms.ModelChoiceField(
                 label=_("Customer"),
@@ -61,6 +80,21 @@ def default_period(today: date) -> tuple[date, date]:
     months = last.year * 12 + last.month - 1 - 11
     first = date(months // 12, months % 12 + 1, 1)
     return first, last
+
+
+def month_choices(today: date, *, chosen: str = "") -> list[tuple[str, str]]:
+    """The months up to this one, newest first, plus a month a link chose from further back."""
+    months = today.year * 12 + today.month - 1
+    firsts = [date(m // 12, m % 12 + 1, 1) for m in range(months, months - MONTHS_OFFERED, -1)]
+    choices = [(m.strftime("%Y-%m"), date_format(m, "YEAR_MONTH_FORMAT")) for m in firsts]
+    if chosen and chosen not in dict(choices):
+        try:
+            year, number = (int(part) for part in chosen.split("-"))
+            month = date(year, number, 1)
+        except ValueError:
+            return choices
+        choices.append((chosen, date_format(month, "YEAR_MONTH_FORMAT")))
+    return choices
 
 
 class RowForm(forms.Form):

@@ -61,7 +61,7 @@ def _row(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
         return render(
             request,
             "reports/row.html",
-            {"form": form, "own_company": customer_id is not None},
+            {"form": form, **_layout(customer_id)},
             status=400,
         )
     data = form.cleaned_data
@@ -84,9 +84,16 @@ def _row(request: HttpRequest, *, customer_id: int | None) -> HttpResponse:
             "figures": figures,
             "truncated": len(figures) == MAX_TICKETS,
             "max_tickets": MAX_TICKETS,
-            "own_company": customer_id is not None,
+            **_layout(customer_id),
         },
     )
+
+
+def _layout(customer_id: int | None) -> dict[str, object]:
+    """A customer reads the report inside the portal, an agent inside the desk."""
+    if customer_id is None:
+        return {"layout": "reports/_agent_layout.html", "own_company": False}
+    return {"layout": "reports/_customer_layout.html", "own_company": True, "nav": "reports"}
 
 
 def _own_customer_id(request: HttpRequest) -> int:
@@ -132,7 +139,7 @@ def _report(request: HttpRequest, *, customer_id: int | None, csv_name: str) -> 
             "not_applicable": sum(row.response.not_applicable for row in rows),
             "csv_name": csv_name,
             "row_url": "reports:customer_row" if customer_id is not None else "reports:agent_row",
-            "own_company": customer_id is not None,
+            **_layout(customer_id),
         },
     )
 

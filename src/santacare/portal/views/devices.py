@@ -23,6 +23,7 @@ from santacare.tickets.outcomes import Outcome
 from santacare.tickets.rules import phone_only_reason
 
 from ..forms import NewTicketForm, SerialSearchForm
+from .tickets import attach_uploads
 
 PAGE_SIZE = 25
 
@@ -139,7 +140,9 @@ def new_ticket(request: ContactRequest, serial_number: str) -> HttpResponse:
         # device without a valid contract gets the explanation and whom to ask.
         return render(request, "portal/device_not_served.html", context)
 
-    form = NewTicketForm(request.POST or None, initial=_prefilled(contact, device))
+    form = NewTicketForm(
+        request.POST or None, request.FILES or None, initial=_prefilled(contact, device)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["serial_number"].strip().upper() != device.serial_number:
@@ -158,6 +161,8 @@ def new_ticket(request: ContactRequest, serial_number: str) -> HttpResponse:
                     delivery_contact=data["delivery_contact"] if data["hardware_fault"] else "",
                 )
             )
+            if result.message is not None:
+                attach_uploads(request, result.message, data["files"])
             if result.outcome in (Outcome.CREATED, Outcome.INFO_REQUESTED):
                 messages.success(request, result.explanation())
                 return redirect("portal:ticket", tracking_number=result.tracking_number)

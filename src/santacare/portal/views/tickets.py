@@ -6,7 +6,7 @@ another company's ticket is a 404 (not "forbidden": its existence is not reveale
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -133,14 +133,18 @@ def reply(request: ContactRequest, tracking_number: str) -> HttpResponse:
     if result.outcome != Outcome.APPENDED:
         form.add_error(None, result.explanation())
         return _ticket_page(request, ticket, form)
-    rejected = _store_files(result.message, form.cleaned_data["files"])
-    for name, reason in rejected:
+    attach_uploads(request, result.message, form.cleaned_data["files"])
+    messages.success(request, result.explanation())
+    return redirect("portal:ticket", tracking_number=ticket.tracking_number)
+
+
+def attach_uploads(request: HttpRequest, message, files) -> None:
+    """Store a message's uploads; each refused file is told as an error message."""
+    for name, reason in _store_files(message, files):
         messages.error(
             request,
             _("The file %(name)s was not attached: %(reason)s") % {"name": name, "reason": reason},
         )
-    messages.success(request, result.explanation())
-    return redirect("portal:ticket", tracking_number=ticket.tracking_number)
 
 
 def _store_files(message, files) -> list[tuple[str, str]]:
