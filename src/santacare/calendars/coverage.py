@@ -16,6 +16,8 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from santacare.core.time import HELSINKI
 
+from .timeline import Timeline, merge
+
 OFFICE_OPENS = time(8, 0)
 OFFICE_CLOSES = time(16, 0)
 OFFICE_HOURS = "office_hours"
@@ -77,6 +79,11 @@ class Calendar:
 
     kind: str = OFFICE_HOURS
     exceptions: Mapping[date, DayException] = field(default_factory=dict)
+    # The windows laid out for the walks without explanations, built as they are first needed.
+    timeline: Timeline = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timeline", Timeline(self.window))
 
     def status(self, day: date) -> DayStatus:
         exception = self.exceptions.get(day)
@@ -189,6 +196,8 @@ def walk(
     always agree. `explain=False` skips the lines (the clocks need them once, not three times)."""
     if target is None and until is None:
         raise ValueError("walk() needs a target or an end")
+    if not explain and (target is None or until is None):
+        return _look_up(start, calendar=calendar, target=target, until=until, pauses=pauses)
     start = start.astimezone(UTC)
     until = until.astimezone(UTC) if until is not None else None
     pauses = sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in pauses if b > a)
@@ -241,6 +250,36 @@ def walk(
             return Walk(until, counted, lines)
         day += timedelta(days=1)
     raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+
+
+def _look_up(
+    start: datetime,
+    *,
+    calendar: Calendar,
+    target: timedelta | None,
+    until: datetime | None,
+    pauses: Sequence[Interval],
+) -> Walk:
+    """`walk` without lines, by table look-up (timeline.py): the same answers, raising where
+    the day-by-day walk would give up after MAX_DAYS."""
+    start = start.astimezone(UTC)
+    if target is not None and target <= timedelta(0):
+        return Walk(start, timedelta(0), [])
+    if until is not None:
+        until = until.astimezone(UTC)
+        if until <= start:
+            return Walk(until, timedelta(0), [])
+    ceiling = _local(start.astimezone(HELSINKI).date() + timedelta(days=MAX_DAYS), time(0))
+    spans = merge(pauses)
+    if until is not None:
+        if until > ceiling:
+            raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+        return Walk(until, calendar.timeline.count(start, until, spans, ceiling), [])
+    assert target is not None
+    reached = calendar.timeline.add(start, target, spans, ceiling)
+    if reached is None:
+        raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+    return Walk(reached, target, [])
 
 
 def _pause_line(start: datetime, end: datetime) -> str:
