@@ -16,14 +16,12 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from santacare.core.time import HELSINKI
 
-from .timeline import Timeline, merge
+from .timeline import MAX_DAYS, Timeline, merge
 
 OFFICE_OPENS = time(8, 0)
 OFFICE_CLOSES = time(16, 0)
 OFFICE_HOURS = "office_hours"
 ALWAYS = "24x7"
-# Bounds every walk through the calendar: no target or clock spans more than this.
-MAX_DAYS = 3 * 366
 
 WEEKDAYS = (
     pgettext_lazy("weekday", "Mon"),
@@ -260,8 +258,7 @@ def _look_up(
     until: datetime | None,
     pauses: Sequence[Interval],
 ) -> Walk:
-    """`walk` without lines, by table look-up (timeline.py): the same answers, raising where
-    the day-by-day walk would give up after MAX_DAYS."""
+    """`walk` without lines, by table look-up (timeline.py): the same answers."""
     start = start.astimezone(UTC)
     if target is not None and target <= timedelta(0):
         return Walk(start, timedelta(0), [])
@@ -269,17 +266,31 @@ def _look_up(
         until = until.astimezone(UTC)
         if until <= start:
             return Walk(until, timedelta(0), [])
-    ceiling = _local(start.astimezone(HELSINKI).date() + timedelta(days=MAX_DAYS), time(0))
-    spans = merge(pauses)
-    if until is not None:
-        if until > ceiling:
-            raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
-        return Walk(until, calendar.timeline.count(start, until, spans, ceiling), [])
+        return Walk(until, calendar.timeline.count_until(start, until, merge(pauses)), [])
     assert target is not None
-    reached = calendar.timeline.add(start, target, spans, ceiling)
-    if reached is None:
-        raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
-    return Walk(reached, target, [])
+    return Walk(calendar.timeline.add_up(start, target, merge(pauses)), target, [])
+
+
+def clock_times(
+    start: datetime,
+    end: datetime,
+    targets: Sequence[timedelta],
+    *,
+    calendar: Calendar,
+    pauses: Sequence[Interval] = (),
+) -> tuple[timedelta, list[datetime]]:
+    """What a clock asks without explanation, in one go: `business_time_between(start, end)`
+    and `add_business_time(start, target)` for each target, with the same answers."""
+    start = start.astimezone(UTC)
+    end = end.astimezone(UTC)
+    spans = merge(pauses)
+    timeline = calendar.timeline
+    covered = timeline.remembering(start)
+    elapsed = timeline.count_until(start, end, spans, covered) if end > start else timedelta(0)
+    return elapsed, [
+        timeline.add_up(start, target, spans, covered) if target > timedelta(0) else start
+        for target in targets
+    ]
 
 
 def _pause_line(start: datetime, end: datetime) -> str:

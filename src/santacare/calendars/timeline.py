@@ -14,7 +14,14 @@ from typing import NamedTuple
 
 from santacare.core.time import HELSINKI
 
+# Bounds every walk through the calendar: no target or clock spans more than this.
+MAX_DAYS = 3 * 366
+# Certainly before the end of a walk's last day (MAX_DAYS days from the start's local day, give
+# or take a DST hour), known without converting the start to local time.
+SURELY_WITHIN = timedelta(days=MAX_DAYS - 2)
+
 Window = tuple[datetime, datetime] | None
+Covered = Callable[[datetime], timedelta]
 Interval = tuple[datetime, datetime]
 ZERO = timedelta(0)
 # Grown by this many days at a time: a clock's walk rarely needs more than a few weeks.
@@ -85,7 +92,9 @@ class Timeline:
 
     def covered(self, moment: datetime) -> timedelta:
         """Covered time from the table's beginning to `moment` (within the table)."""
-        table = self._covering(moment)
+        table = self._table
+        if table is None or not table.begin <= moment < table.end:
+            table = self._covering(moment)
         i = bisect_right(table.opens, moment) - 1
         if i < 0:
             return ZERO
@@ -105,24 +114,48 @@ class Timeline:
                 return None
             self._lay_out(table.last, table.last + timedelta(days=1))
 
-    def count(
-        self, start: datetime, end: datetime, pauses: Sequence[Interval], ceiling: datetime
-    ) -> timedelta:
-        """Covered, unpaused time between `start` and `end` (start < end ≤ ceiling)."""
+    def remembering(self, start: datetime) -> Covered:
+        """`covered` remembering its answers, for the few look-ups of one clock from `start`
+        (due, warning and elapsed share the start and the pauses' ends)."""
         self._covering(start)
-        counted = self.covered(end) - self.covered(start)
+        known: dict[datetime, timedelta] = {}
+
+        def covered(moment: datetime) -> timedelta:
+            value = known.get(moment)
+            if value is None:
+                value = known[moment] = self.covered(moment)
+            return value
+
+        return covered
+
+    def count(
+        self,
+        start: datetime,
+        end: datetime,
+        pauses: Sequence[Interval],
+        covered: Covered | None = None,
+    ) -> timedelta:
+        """Covered, unpaused time between `start` and `end` (start < end); `pauses` are
+        disjoint and sorted."""
+        covered = covered or self.remembering(start)
+        counted = covered(end) - covered(start)
         for a, b in pauses:
             a, b = max(a, start), min(b, end)
             if a < b:
-                counted -= self.covered(b) - self.covered(a)
+                counted -= covered(b) - covered(a)
         return counted
 
     def add(
-        self, start: datetime, target: timedelta, pauses: Sequence[Interval], ceiling: datetime
+        self,
+        start: datetime,
+        target: timedelta,
+        pauses: Sequence[Interval],
+        ceiling: datetime,
+        covered: Covered | None = None,
     ) -> datetime | None:
         """The instant at which `target` (> 0) of covered, unpaused time has passed since
         `start`, or None if not by `ceiling`. `pauses` are disjoint and sorted."""
-        self._covering(start)
+        covered = covered or self.remembering(start)
         position = start
         counted = ZERO
         for a, b in pauses:
@@ -130,20 +163,53 @@ class Timeline:
                 continue
             if a > position:
                 a = min(a, ceiling)
-                base = self.covered(position)
-                stretch = self.covered(a) - base
+                base = covered(position)
+                stretch = covered(a) - base
                 if counted + stretch >= target:
                     return self.reach(base + (target - counted), ceiling=ceiling)
                 counted += stretch
             position = b
             if position >= ceiling:
                 return None
-        return self.reach(self.covered(position) + (target - counted), ceiling=ceiling)
+        return self.reach(covered(position) + (target - counted), ceiling=ceiling)
+
+    def count_until(
+        self,
+        start: datetime,
+        until: datetime,
+        spans: list[Interval],
+        covered: Covered | None = None,
+    ) -> timedelta:
+        """`count`, raising where the day-by-day walk gives up (beyond its MAX_DAYS days)."""
+        if until - start > SURELY_WITHIN and until > _last_moment(start):
+            raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+        return self.count(start, until, spans, covered)
+
+    def add_up(
+        self,
+        start: datetime,
+        target: timedelta,
+        spans: list[Interval],
+        covered: Covered | None = None,
+    ) -> datetime:
+        """`add`, raising where the day-by-day walk gives up (beyond its MAX_DAYS days)."""
+        covered = covered or self.remembering(start)
+        reached = self.add(start, target, spans, start + SURELY_WITHIN, covered)
+        if reached is None:
+            reached = self.add(start, target, spans, _last_moment(start), covered)
+        if reached is None:
+            raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+        return reached
+
+
+def _last_moment(start: datetime) -> datetime:
+    """The end of the last day the day-by-day walk looks at."""
+    return _midnight(start.astimezone(HELSINKI).date() + timedelta(days=MAX_DAYS))
 
 
 def merge(pauses: Sequence[Interval]) -> list[Interval]:
     """Pauses as disjoint, sorted UTC intervals (an overlap is paused once)."""
-    spans = sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in pauses if b > a)
+    spans = sorted((_utc(a), _utc(b)) for a, b in pauses if b > a)
     merged: list[Interval] = []
     for a, b in spans:
         if merged and a <= merged[-1][1]:
@@ -152,3 +218,8 @@ def merge(pauses: Sequence[Interval]) -> list[Interval]:
         else:
             merged.append((a, b))
     return merged
+
+
+def _utc(moment: datetime) -> datetime:
+    # The database hands out UTC already; converting anyway costs as much as a look-up.
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
