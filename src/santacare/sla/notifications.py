@@ -116,6 +116,8 @@ def _check(
 
 def _rolling_slice(open_tickets: QuerySet[Ticket]) -> list[int]:
     """The next REFRESH_SLICE open tickets after the last slice, from the first again at the end."""
+    if REFRESH_SLICE <= 0:
+        return []
     after = cache.get(CURSOR_KEY) or 0
     ids = list(
         open_tickets.filter(id__gt=after)
