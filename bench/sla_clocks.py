@@ -4,8 +4,8 @@
 
 Times `measure_clock` (due, elapsed and warning instant) for random tickets over two years on
 both calendars, with and without pauses, with and without the explanation; prints clocks per
-second, by wall clock and by CPU time (the process's own, for a shared machine). The desk's at-risk list and the sweep do this without explanations for every open ticket
-(two clocks each), so this says how many open tickets they can carry.
+second, by wall clock and by CPU time (the process's own, for a shared machine). The desk's
+at-risk list and the sweep do this without explanations (two clocks each per ticket).
 """
 
 import argparse

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from santacare.accounts.models import User
 from santacare.outbox.models import OutboundMail
-from santacare.sla.clocks import ticket_clocks
 from santacare.sla import notifications
+from santacare.sla.clocks import ticket_clocks
 from santacare.sla.due_index import refresh_due
 from santacare.sla.models import ClockResult, SlaNotice, SlaTarget
 from santacare.sla.notifications import sweep
