@@ -72,9 +72,10 @@ def sweep(*, now: datetime) -> SweepResult:
         chosen = open_tickets
     else:
         chosen = open_tickets.filter(
-            Q(sla_warning_at__lte=now) | Q(pk__in=stopped) | Q(pk__in=_rolling_slice(open_tickets))
+            Q(sla_warning_at__lte=now) & ~_all_told()
+            | Q(pk__in=stopped)
+            | Q(pk__in=_rolling_slice(open_tickets))
         )
-    chosen = chosen.select_related("customer__service_delivery_manager", "assignee")
     last_id = 0
     while True:  # keyset batches: bounded by the number of open tickets
         batch = list(with_history(chosen.filter(id__gt=last_id).order_by("id"))[:BATCH])
@@ -87,6 +88,23 @@ def sweep(*, now: datetime) -> SweepResult:
     for ticket in with_history(Ticket.objects.filter(pk__in=stopped)):
         outcome.results += record_results(ticket, now=now, context=context)
     return outcome
+
+
+def _all_told() -> Q:
+    """Tickets with nothing left to send: each clock stopped (a late stop is found by its
+    unrecorded result instead) or its breach already told. Without this a ticket long past its
+    due time would be computed every minute until it is closed. (A warning after a breach notice,
+    possible only if a corrected history made the clock run again, waits for the rolling slice.)"""
+
+    def told(clock: str) -> Exists:
+        return Exists(
+            SlaNotice.objects.filter(ticket=OuterRef("pk"), clock=clock, kind=NoticeKind.BREACH)
+        )
+
+    done = Q(resolved_at__isnull=False) | Q(closed_at__isnull=False)
+    return (Q(first_response_at__isnull=False) | done | told(ClockName.RESPONSE)) & (
+        done | told(ClockName.RESTORE)
+    )
 
 
 def _check(
@@ -104,7 +122,8 @@ def _check(
         }
         if not due:
             continue
-        # The mail explains the due time: only now is the explanation worth its cost.
+        # Who is told (customer, SDM, assignee) is read lazily: only a ticket with something
+        # to tell pays for it. The mail explains the due time: only now is that worth its cost.
         for clock in ticket_clocks(ticket, now=now, context=context):
             kind = due.get(clock.name)
             if kind and notify(ticket, clock, kind=kind):
