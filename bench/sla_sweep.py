@@ -5,7 +5,7 @@
         .venv/bin/python bench/sla_sweep.py --open 20000
 
 Runs only on a PostgreSQL database whose name contains "bench" (it truncates the tickets). The
-open tickets were received over the two days before the sweep, on both service levels and all
+open tickets were received over the hours before the sweep (--hours, default 8), on both service levels and all
 priorities; nine in ten have had their first response, whose results are recorded. Times three sweeps at the same instant:
 the first (every open ticket, its notices sent), the steady one that follows each minute, and
 one with the cache emptied (every open ticket again, as after an edited target). Prints wall
@@ -47,10 +47,10 @@ OVERRIDES = {
     "priority": "(ARRAY['P1','P2','P3','P4'])[1 + (g * 7) %% 4]",
     "service_level_id": "(%(levels)s::bigint[])[1 + g %% 2]",
     "status": "(ARRAY['new','in_progress','in_progress'])[1 + g %% 3]",
-    # The two days before the sweep, scattered minute by minute.
-    "received_at": "%(now)s::timestamptz - ((g * 7919) %% 2880) * interval '1 minute'",
+    # The hours before the sweep, scattered minute by minute.
+    "received_at": "%(now)s::timestamptz - ((g * 7919) %% %(minutes)s) * interval '1 minute'",
     "first_response_at": "CASE WHEN g %% 10 = 0 THEN NULL ELSE %(now)s::timestamptz"
-    " - ((g * 7919) %% 2880) * interval '1 minute' + interval '10 minutes' END",
+    " - ((g * 7919) %% %(minutes)s) * interval '1 minute' + interval '10 minutes' END",
     "resolved_at": "NULL",
     "closed_at": "NULL",
     "sla_due_at": "NULL",
@@ -58,7 +58,7 @@ OVERRIDES = {
 }
 
 
-def generate(count: int) -> None:
+def generate(count: int, hours: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"TRUNCATE {ClockResult._meta.db_table}, {SlaNotice._meta.db_table}, "
@@ -94,6 +94,7 @@ def generate(count: int) -> None:
                 "levels": levels,
                 "now": NOW,
                 "count": count,
+                "minutes": hours * 60,
                 "template": template.pk,
             },
         )
@@ -130,6 +131,7 @@ def timed(label: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--open", type=int, default=20_000)
+    parser.add_argument("--hours", type=int, default=8, help="received over this many hours")
     args = parser.parse_args()
     if not 1 <= args.open <= MAX_OPEN:
         sys.exit(f"--open must be 1..{MAX_OPEN}")
@@ -138,7 +140,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     connection.force_debug_cursor = True  # count the queries
     started = time.perf_counter()
-    generate(args.open)
+    generate(args.open, args.hours)
     print(f"{args.open:,} open tickets generated in {time.perf_counter() - started:.1f} s")
     cache.clear()
     timed("first sweep (all, notices sent)")
