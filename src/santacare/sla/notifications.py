@@ -72,7 +72,7 @@ def sweep(*, now: datetime) -> SweepResult:
         chosen = open_tickets
     else:
         chosen = open_tickets.filter(
-            Q(sla_warning_at__lte=now) & ~_all_told()
+            Q(sla_warning_at__lte=now) & ~_all_told() & ~_told_until(now)
             | Q(pk__in=stopped)
             | Q(pk__in=_rolling_slice(open_tickets))
         )
@@ -104,6 +104,23 @@ def _all_told() -> Q:
     done = Q(resolved_at__isnull=False) | Q(closed_at__isnull=False)
     return (Q(first_response_at__isnull=False) | done | told(ClockName.RESPONSE)) & (
         done | told(ClockName.RESTORE)
+    )
+
+
+def _told_until(now: datetime) -> Q:
+    """Tickets warned of all they can be warned of, whose due time is still ahead: nothing to
+    tell until then (the index brings them back when a breach is due)."""
+
+    def warned(clock: str) -> Exists:
+        return Exists(
+            SlaNotice.objects.filter(ticket=OuterRef("pk"), clock=clock, kind=NoticeKind.WARNING)
+        )
+
+    done = Q(resolved_at__isnull=False) | Q(closed_at__isnull=False)
+    return (
+        Q(sla_due_at__gt=now)
+        & (Q(first_response_at__isnull=False) | done | warned(ClockName.RESPONSE))
+        & (done | warned(ClockName.RESTORE))
     )
 
 
