@@ -198,3 +198,18 @@ def test_an_edited_target_makes_the_next_sweep_recompute_every_open_ticket(level
     tickets[0].refresh_from_db()
     assert tickets[0].sla_due_at == at("2026-06-22T09:00+03:00")
     assert sweep(now=moment).checked == 4  # now due: each sweep looks for its notices
+
+
+def test_a_warned_ticket_rests_until_its_due_time(levels, monkeypatch):
+    monkeypatch.setattr(notifications, "REFRESH_SLICE", 0)
+    who = people()
+    ticket = open_ticket(levels, who, first_response_at=at("2026-06-22T08:30+03:00"))
+    refresh_due([ticket.pk], now=at("2026-06-22T08:30+03:00"))
+    sweep(now=at("2026-06-22T09:00+03:00"))
+    # Restore: 960 office minutes, due Tue 23.6. 16:00; warned at 80 %, Tue 12:48.
+    warned = sweep(now=at("2026-06-23T13:00+03:00"))
+    assert (warned.checked, warned.warnings) == (1, 1)
+    assert sweep(now=at("2026-06-23T13:01+03:00")).checked == 0
+    breached = sweep(now=at("2026-06-23T16:01+03:00"))
+    assert (breached.checked, breached.breaches) == (1, 1)
+    assert sweep(now=at("2026-06-23T16:02+03:00")).checked == 0  # all told
