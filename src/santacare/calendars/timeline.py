@@ -98,7 +98,9 @@ class Timeline:
         i = bisect_right(table.opens, moment) - 1
         if i < 0:
             return ZERO
-        return table.before[i] + (min(moment, table.closes[i]) - table.opens[i])
+        closes = table.closes[i]
+        # Conditionals rather than min(): this line runs several times for every clock.
+        return table.before[i] + ((moment if moment < closes else closes) - table.opens[i])
 
     def reach(self, amount: timedelta, *, ceiling: datetime) -> datetime | None:
         """The first instant by which `amount` (> 0, counted from the table's beginning) has
@@ -140,7 +142,10 @@ class Timeline:
         covered = covered or self.remembering(start)
         counted = covered(end) - covered(start)
         for a, b in pauses:
-            a, b = max(a, start), min(b, end)
+            if a < start:
+                a = start
+            if b > end:
+                b = end
             if a < b:
                 counted -= covered(b) - covered(a)
         return counted
@@ -162,7 +167,8 @@ class Timeline:
             if b <= position:
                 continue
             if a > position:
-                a = min(a, ceiling)
+                if a > ceiling:
+                    a = ceiling
                 base = covered(position)
                 stretch = covered(a) - base
                 if counted + stretch >= target:
