@@ -3,10 +3,15 @@ Delivery Manager hears of breaches)."""
 
 from datetime import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from santacare.accounts.models import User
 from santacare.outbox.models import OutboundMail
+from santacare.sla import notifications
 from santacare.sla.clocks import ticket_clocks
-from santacare.sla.models import ClockResult, SlaNotice
+from santacare.sla.due_index import refresh_due
+from santacare.sla.models import ClockResult, SlaNotice, SlaTarget
 from santacare.sla.notifications import sweep
 from santacare.sla.recompute import recompute_results
 from santacare.tickets.models import Event
@@ -119,3 +124,92 @@ def test_r5_a_ticket_the_customer_closed_unanswered_has_no_response_result_to_co
     assert sweep(now=at("2026-06-22T13:05+03:00")).results == 0
     assert recompute_results(now=at("2026-06-22T13:10+03:00")) == 2
     assert ClockResult.objects.get(ticket=ticket, clock="response").met is None
+
+
+# --- The sweep computes only what can need it (issue 12) -------------------------------------
+
+
+def _queries(function) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        function()
+    return len(captured)
+
+
+def _open_tickets(levels, count: int, received: str) -> list:
+    tickets = [make_ticket(level=levels["basic"], received_at=at(received)) for _ in range(count)]
+    # What the receiver on the tickets' events does once they are committed.
+    refresh_due([t.pk for t in tickets], now=at(received))
+    return tickets
+
+
+def test_a_sweep_reads_the_same_queries_for_3_or_33_open_tickets(levels, monkeypatch):
+    monkeypatch.setattr(notifications, "REFRESH_SLICE", 2)
+    moment = at("2026-06-22T09:00+03:00")  # nothing is near its warning yet
+    _open_tickets(levels, 3, "2026-06-22T08:30+03:00")
+    assert sweep(now=moment).checked == 3  # the first sweep fills every copy
+    few = _queries(lambda: sweep(now=moment))
+    _open_tickets(levels, 30, "2026-06-22T08:45+03:00")
+    many = _queries(lambda: sweep(now=moment))
+    assert few == many
+    assert sweep(now=moment).checked == 2  # only the rolling slice
+
+
+def test_the_index_finds_a_ticket_reaching_its_warning(levels, monkeypatch):
+    monkeypatch.setattr(notifications, "REFRESH_SLICE", 0)
+    who = people()
+    ticket = open_ticket(levels, who)
+    refresh_due([ticket.pk], now=at("2026-06-22T08:00+03:00"))
+    _open_tickets(levels, 5, "2026-06-22T10:00+03:00")
+    assert sweep(now=at("2026-06-22T10:00+03:00")).checked == 6  # the first: all
+    quiet = sweep(now=at("2026-06-22T10:20+03:00"))
+    assert (quiet.checked, quiet.warnings) == (0, 0)
+    warned = sweep(now=at("2026-06-22T10:30+03:00"))  # 150 min ≥ 144 (80 % of 180)
+    assert (warned.checked, warned.warnings) == (1, 1)
+    again = sweep(now=at("2026-06-22T10:31+03:00"))
+    assert (again.checked, again.warnings) == (1, 0)
+    assert SlaNotice.objects.filter(ticket=ticket, kind="warning").count() == 1
+
+
+def test_a_response_given_after_its_due_time_between_sweeps_is_still_a_breach(levels, monkeypatch):
+    monkeypatch.setattr(notifications, "REFRESH_SLICE", 0)
+    who = people()
+    ticket = open_ticket(levels, who)
+    refresh_due([ticket.pk], now=at("2026-06-22T08:00+03:00"))
+    sweep(now=at("2026-06-22T09:00+03:00"))
+    # Due 11:00; answered at 11:00:30, and the 11:00 sweep never ran.
+    ticket.first_response_at = at("2026-06-22T11:00:30+03:00")
+    ticket.save()
+    refresh_due([ticket.pk], now=at("2026-06-22T11:00:30+03:00"))
+    result = sweep(now=at("2026-06-22T11:01+03:00"))
+    assert (result.breaches, result.results) == (1, 1)
+    assert SlaNotice.objects.get(ticket=ticket, kind="breach").clock == "response"
+
+
+def test_an_edited_target_makes_the_next_sweep_recompute_every_open_ticket(levels, monkeypatch):
+    monkeypatch.setattr(notifications, "REFRESH_SLICE", 0)
+    tickets = _open_tickets(levels, 4, "2026-06-22T08:00+03:00")
+    moment = at("2026-06-22T09:00+03:00")
+    sweep(now=moment)
+    assert sweep(now=moment).checked == 0
+    SlaTarget.objects.filter(service_level=levels["basic"], priority="P2").update(
+        response_minutes=60
+    )
+    assert sweep(now=moment).checked == 4
+    tickets[0].refresh_from_db()
+    assert tickets[0].sla_due_at == at("2026-06-22T09:00+03:00")
+    assert sweep(now=moment).checked == 4  # now due: each sweep looks for its notices
+
+
+def test_a_warned_ticket_rests_until_its_due_time(levels, monkeypatch):
+    monkeypatch.setattr(notifications, "REFRESH_SLICE", 0)
+    who = people()
+    ticket = open_ticket(levels, who, first_response_at=at("2026-06-22T08:30+03:00"))
+    refresh_due([ticket.pk], now=at("2026-06-22T08:30+03:00"))
+    sweep(now=at("2026-06-22T09:00+03:00"))
+    # Restore: 960 office minutes, due Tue 23.6. 16:00; warned at 80 %, Tue 12:48.
+    warned = sweep(now=at("2026-06-23T13:00+03:00"))
+    assert (warned.checked, warned.warnings) == (1, 1)
+    assert sweep(now=at("2026-06-23T13:01+03:00")).checked == 0
+    breached = sweep(now=at("2026-06-23T16:01+03:00"))
+    assert (breached.checked, breached.breaches) == (1, 1)
+    assert sweep(now=at("2026-06-23T16:02+03:00")).checked == 0  # all told

@@ -16,12 +16,12 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from santacare.core.time import HELSINKI
 
+from .timeline import MAX_DAYS, Timeline, merge
+
 OFFICE_OPENS = time(8, 0)
 OFFICE_CLOSES = time(16, 0)
 OFFICE_HOURS = "office_hours"
 ALWAYS = "24x7"
-# Bounds every walk through the calendar: no target or clock spans more than this.
-MAX_DAYS = 3 * 366
 
 WEEKDAYS = (
     pgettext_lazy("weekday", "Mon"),
@@ -77,6 +77,11 @@ class Calendar:
 
     kind: str = OFFICE_HOURS
     exceptions: Mapping[date, DayException] = field(default_factory=dict)
+    # The windows laid out for the walks without explanations, built as they are first needed.
+    timeline: Timeline = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timeline", Timeline(self.window))
 
     def status(self, day: date) -> DayStatus:
         exception = self.exceptions.get(day)
@@ -189,6 +194,8 @@ def walk(
     always agree. `explain=False` skips the lines (the clocks need them once, not three times)."""
     if target is None and until is None:
         raise ValueError("walk() needs a target or an end")
+    if not explain and (target is None or until is None):
+        return _look_up(start, calendar=calendar, target=target, until=until, pauses=pauses)
     start = start.astimezone(UTC)
     until = until.astimezone(UTC) if until is not None else None
     pauses = sorted((a.astimezone(UTC), b.astimezone(UTC)) for a, b in pauses if b > a)
@@ -241,6 +248,49 @@ def walk(
             return Walk(until, counted, lines)
         day += timedelta(days=1)
     raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
+
+
+def _look_up(
+    start: datetime,
+    *,
+    calendar: Calendar,
+    target: timedelta | None,
+    until: datetime | None,
+    pauses: Sequence[Interval],
+) -> Walk:
+    """`walk` without lines, by table look-up (timeline.py): the same answers."""
+    start = start.astimezone(UTC)
+    if target is not None and target <= timedelta(0):
+        return Walk(start, timedelta(0), [])
+    if until is not None:
+        until = until.astimezone(UTC)
+        if until <= start:
+            return Walk(until, timedelta(0), [])
+        return Walk(until, calendar.timeline.count_until(start, until, merge(pauses)), [])
+    assert target is not None
+    return Walk(calendar.timeline.add_up(start, target, merge(pauses)), target, [])
+
+
+def clock_times(
+    start: datetime,
+    end: datetime,
+    targets: Sequence[timedelta],
+    *,
+    calendar: Calendar,
+    pauses: Sequence[Interval] = (),
+) -> tuple[timedelta, list[datetime]]:
+    """What a clock asks without explanation, in one go: `business_time_between(start, end)`
+    and `add_business_time(start, target)` for each target, with the same answers."""
+    start = start.astimezone(UTC)
+    end = end.astimezone(UTC)
+    spans = merge(pauses)
+    timeline = calendar.timeline
+    covered = timeline.remembering(start)
+    elapsed = timeline.count_until(start, end, spans, covered) if end > start else timedelta(0)
+    return elapsed, [
+        timeline.add_up(start, target, spans, covered) if target > timedelta(0) else start
+        for target in targets
+    ]
 
 
 def _pause_line(start: datetime, end: datetime) -> str:

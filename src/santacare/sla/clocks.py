@@ -186,13 +186,13 @@ def measure_clock(
     pauses = history.pauses_until(end)
     paused = not stopped and history.open_pause_since is not None
     target = timedelta(minutes=target_minutes)
-    elapsed = calendars.business_time_between(start, end, calendar=calendar, pauses=pauses)
-    due, lines = calendars.add_business_time(
-        start, target, calendar=calendar, pauses=pauses, explain=explain
+    elapsed, (due, warn_at) = calendars.clock_times(
+        start, end, (target, target * warning_percent / 100), calendar=calendar, pauses=pauses
     )
-    warn_at, _ = calendars.add_business_time(
-        start, target * warning_percent / 100, calendar=calendar, pauses=pauses, explain=False
-    )
+    lines: list[str] = []
+    if explain:
+        # Only the explanation needs the day-by-day walk; it reaches the same instant.
+        due, lines = calendars.add_business_time(start, target, calendar=calendar, pauses=pauses)
     if stopped and not applicable:
         state = ClockState.NOT_APPLICABLE
     elif stopped:

@@ -19,6 +19,8 @@ PAUSING_STATUSES = frozenset(
     }
 )
 HISTORY_KINDS = (Event.Kind.STATUS_CHANGED, Event.Kind.PRIORITY_CHANGED)
+# Where `queries.with_history` puts a ticket's HISTORY_KINDS events, oldest first.
+CLOCK_EVENTS = "clock_events"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class History:
 
 
 def ticket_history(ticket: Ticket, *, events: Iterable[Event] | None = None) -> History:
+    if events is None:
+        events = getattr(ticket, CLOCK_EVENTS, None)
     if events is None:
         events = ticket.events.all()
     ordered = sorted(

@@ -6,10 +6,12 @@ mail is queued in the same transaction as the row, so two sweeps running side by
 both send, and a crash after the insert cannot lose the mail.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -18,6 +20,7 @@ from django.utils.translation import gettext
 
 from santacare.accounts.models import User
 from santacare.calendars.coverage import format_duration, format_moment
+from santacare.calendars.models import Coverage
 from santacare.outbox.services import queue_mail
 from santacare.tickets.events import record_event
 from santacare.tickets.models import Event, Ticket
@@ -30,6 +33,13 @@ from .results import record_results
 from .signals import sla_notice
 
 BATCH = 500
+# Open tickets whose next-breach copy each sweep recomputes in turn, whether due or not: a
+# ticket's copy also follows what no event announces (an admin editing a ticket's service level),
+# within open tickets / REFRESH_SLICE minutes.
+REFRESH_SLICE = 4 * BATCH
+# Cache keys: what the targets and calendars were at the last full pass, and the rolling cursor.
+RULES_KEY = "sla.sweep.rules"
+CURSOR_KEY = "sla.sweep.refreshed_up_to"
 
 
 @dataclass
@@ -37,41 +47,136 @@ class SweepResult:
     warnings: int = 0
     breaches: int = 0
     results: int = 0
+    checked: int = 0  # open tickets whose clocks this sweep computed
 
 
 def sweep(*, now: datetime) -> SweepResult:
     """One pass: notices and the next-breach copy for open tickets, results for clocks that
-    stopped since last time."""
+    stopped since last time.
+
+    Only the tickets that can need something are computed: those whose indexed copy says a
+    warning or breach is reached, those with a stop not yet recorded, and a rolling slice of
+    the rest; every open ticket when the targets or calendars changed (or on the first sweep,
+    or when the cache forgot). The copy is right between sweeps because every event that moves
+    a clock refreshes it (due_index.event_saved)."""
     context = ClockContext.load()
     outcome = SweepResult()
     clear_done()
     open_tickets = Ticket.objects.filter(
         status__in=Ticket.OPEN_STATUSES, service_level__isnull=False
-    ).select_related("customer__service_delivery_manager", "assignee")
+    )
+    stopped = list(tickets_needing_results().values_list("pk", flat=True)[:BATCH])
+    rules = _rules(context)
+    full = cache.get(RULES_KEY) != rules
+    if full:
+        chosen = open_tickets
+    else:
+        chosen = open_tickets.filter(
+            Q(sla_warning_at__lte=now) & ~_all_told() & ~_told_until(now)
+            | Q(pk__in=stopped)
+            | Q(pk__in=_rolling_slice(open_tickets))
+        )
     last_id = 0
     while True:  # keyset batches: bounded by the number of open tickets
-        batch = list(with_history(open_tickets.filter(id__gt=last_id).order_by("id"))[:BATCH])
+        batch = list(with_history(chosen.filter(id__gt=last_id).order_by("id"))[:BATCH])
         if not batch:
             break
-        for ticket in batch:
-            clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
-            # The next-breach copy also follows edits no event announces (calendars, targets).
-            store_due(ticket, clocks)
-            due = {clock.name: kind for clock in clocks if (kind := _notice_due(clock, now=now))}
-            if not due:
-                continue
-            # The mail explains the due time: only now is the explanation worth its cost.
-            for clock in ticket_clocks(ticket, now=now, context=context):
-                kind = due.get(clock.name)
-                if kind and notify(ticket, clock, kind=kind):
-                    if kind == NoticeKind.WARNING:
-                        outcome.warnings += 1
-                    else:
-                        outcome.breaches += 1
+        _check(batch, now=now, context=context, outcome=outcome)
         last_id = batch[-1].id
-    for ticket in with_history(tickets_needing_results()[:BATCH]):
+    if full:
+        cache.set(RULES_KEY, rules, timeout=None)
+    for ticket in with_history(Ticket.objects.filter(pk__in=stopped)):
         outcome.results += record_results(ticket, now=now, context=context)
     return outcome
+
+
+def _all_told() -> Q:
+    """Tickets with nothing left to send: each clock stopped (a late stop is found by its
+    unrecorded result instead) or its breach already told. Without this a ticket long past its
+    due time would be computed every minute until it is closed. (A warning after a breach notice,
+    possible only if a corrected history made the clock run again, waits for the rolling slice.)"""
+
+    def told(clock: str) -> Exists:
+        return Exists(
+            SlaNotice.objects.filter(ticket=OuterRef("pk"), clock=clock, kind=NoticeKind.BREACH)
+        )
+
+    done = Q(resolved_at__isnull=False) | Q(closed_at__isnull=False)
+    return (Q(first_response_at__isnull=False) | done | told(ClockName.RESPONSE)) & (
+        done | told(ClockName.RESTORE)
+    )
+
+
+def _told_until(now: datetime) -> Q:
+    """Tickets warned of all they can be warned of, whose due time is still ahead: nothing to
+    tell until then (the index brings them back when a breach is due)."""
+
+    def warned(clock: str) -> Exists:
+        return Exists(
+            SlaNotice.objects.filter(ticket=OuterRef("pk"), clock=clock, kind=NoticeKind.WARNING)
+        )
+
+    done = Q(resolved_at__isnull=False) | Q(closed_at__isnull=False)
+    return (
+        Q(sla_due_at__gt=now)
+        & (Q(first_response_at__isnull=False) | done | warned(ClockName.RESPONSE))
+        & (done | warned(ClockName.RESTORE))
+    )
+
+
+def _check(
+    batch: list[Ticket], *, now: datetime, context: ClockContext, outcome: SweepResult
+) -> None:
+    sent = set(SlaNotice.objects.filter(ticket__in=batch).values_list("ticket_id", "clock", "kind"))
+    for ticket in batch:
+        outcome.checked += 1
+        clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
+        store_due(ticket, clocks)
+        due = {
+            clock.name: kind
+            for clock in clocks
+            if (kind := _notice_due(clock, now=now)) and (ticket.pk, clock.name, kind) not in sent
+        }
+        if not due:
+            continue
+        # Who is told (customer, SDM, assignee) is read lazily: only a ticket with something
+        # to tell pays for it. The mail explains the due time: only now is that worth its cost.
+        for clock in ticket_clocks(ticket, now=now, context=context):
+            kind = due.get(clock.name)
+            if kind and notify(ticket, clock, kind=kind):
+                if kind == NoticeKind.WARNING:
+                    outcome.warnings += 1
+                else:
+                    outcome.breaches += 1
+
+
+def _rolling_slice(open_tickets: QuerySet[Ticket]) -> list[int]:
+    """The next REFRESH_SLICE open tickets after the last slice, from the first again at the end."""
+    if REFRESH_SLICE <= 0:
+        return []
+    after = cache.get(CURSOR_KEY) or 0
+    ids = list(
+        open_tickets.filter(id__gt=after)
+        .order_by("id")
+        .values_list("pk", flat=True)[:REFRESH_SLICE]
+    )
+    cache.set(CURSOR_KEY, ids[-1] if len(ids) == REFRESH_SLICE else 0, timeout=None)
+    return ids
+
+
+def _rules(context: ClockContext) -> str:
+    """A digest of everything the clocks read besides the ticket: targets, the levels' coverage
+    and the calendars' exceptions (the context loads them anyway)."""
+    targets = sorted(
+        (key, t.response_minutes, t.restore_minutes, t.warning_percent)
+        for key, t in context.targets.items()
+    )
+    coverage = sorted((pk, level.coverage) for pk, level in context.levels.items())
+    exceptions = [
+        sorted((day, e.is_open) for day, e in context.calendar(kind).exceptions.items())
+        for kind in Coverage.values
+    ]
+    return hashlib.sha256(repr((targets, coverage, exceptions)).encode()).hexdigest()
 
 
 def _notice_due(clock: Clock, *, now: datetime) -> str | None:

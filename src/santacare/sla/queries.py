@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from santacare.tickets.models import Event, Ticket
 
 from .clocks import Clock, ClockContext, ticket_clocks
-from .history import HISTORY_KINDS
+from .history import CLOCK_EVENTS, HISTORY_KINDS
 
 # Bounds one call: the desk shows a page, the sweep walks in batches.
 MAX_OPEN_TICKETS = 5000
@@ -33,8 +33,9 @@ def with_history(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+    # A plain list (to_attr): the related manager would clone a queryset per ticket to read it.
     return queryset.select_related("service_level").prefetch_related(
-        Prefetch("events", queryset=events)
+        Prefetch("events", queryset=events, to_attr=CLOCK_EVENTS)
     )
 
 
