@@ -1,4 +1,4 @@
-"""Every sorted queue view pages back as well as forward, a page back costing what one forward does."""
+"""Every sorted queue view pages back as well as forward, a page back at a forward one's cost."""
 
 from datetime import timedelta
 
@@ -67,7 +67,9 @@ def test_a_page_back_costs_what_a_page_forward_does(
     assert third.context["page"].previous_cursor
 
 
-def test_a_forged_cursor_shows_the_first_page(agent_client, alice, alice_device, open_portal_ticket):
+def test_a_forged_cursor_shows_the_first_page(
+    agent_client, alice, alice_device, open_portal_ticket
+):
     open_portal_ticket(alice, alice_device)
     response = agent_client.get("/desk/", {"sort": "priority", "after": "forged:cursor"})
     assert response.status_code == 200
