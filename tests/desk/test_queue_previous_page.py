@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from santacare.desk import queues
+from santacare.tickets.models import Ticket
 from tests.desk.conftest import OFFICE_HOURS
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,29 @@ def test_a_forged_cursor_shows_the_first_page(
     response = agent_client.get("/desk/", {"sort": "priority", "after": "forged:cursor"})
     assert response.status_code == 200
     assert response.context["page"].first_page
+
+
+def test_paging_back_across_tickets_with_no_clock(
+    agent_client, alice, alice_device, open_portal_ticket, monkeypatch
+):
+    """Tickets with no clock running sort last (no due time): the way back crosses into them."""
+    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    opened = [
+        open_portal_ticket(alice, alice_device, received_at=OFFICE_HOURS + timedelta(minutes=n))
+        for n in range(5)
+    ]
+    Ticket.objects.filter(pk__in=[t.pk for t in opened[:3]]).update(sla_due_at=None)
+
+    pages, after = [], ""
+    while True:
+        response = agent_client.get("/desk/", {"after": after} if after else {})
+        pages.append(numbers(response))
+        after = response.context["page"].next_cursor
+        if not after:
+            break
+    assert sum(len(page) for page in pages) == 5
+
+    back = response
+    for expected in reversed(pages[:-1]):
+        back = agent_client.get("/desk/", {"after": back.context["page"].previous_cursor})
+        assert numbers(back) == expected
