@@ -70,7 +70,8 @@ def _agent():
 def clock_rows(html: str) -> dict[str, tuple[str, str]]:
     """Clock label → (state class, state cell text) of the rendered SLA table."""
     rows = re.findall(
-        r'<tr class="sla-(\w+)">\s*<th scope="row">([^<]+)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>',
+        r'<tr class="sla-(\w+)">\s*<th scope="row">([^<]+)</th>'
+        r"\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>",
         html,
         re.S,
     )

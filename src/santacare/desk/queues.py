@@ -174,8 +174,8 @@ class QueueRow:
 class QueuePage:
     items: list[QueueRow]
     next_cursor: str | None
-    # Sorted lists page forward; "back" is the first page (or the browser's back button).
     first_page: bool
+    previous_cursor: str | None = None
 
 
 def _ordering(keys: tuple[Key, ...]) -> list[OrderBy]:
@@ -205,6 +205,71 @@ def _beyond(keys: tuple[Key, ...], values: list[Any]) -> Q:
             earlier = [_same(k, v) for k, v in zip(keys[:index], values, strict=False)]
             clauses.append(reduce(operator.and_, [*earlier, after]))
     return reduce(operator.or_, clauses) if clauses else Q(pk__in=[])
+
+
+def _reverse_ordering(keys: tuple[Key, ...]) -> list[OrderBy]:
+    # The same order walked backwards: an empty value, last going forward, comes first.
+    return [
+        F(key.name).asc(nulls_first=True) if key.descending else F(key.name).desc(nulls_first=True)
+        for key in keys
+    ]
+
+
+def _before(key: Key, value: Any) -> Q | None:
+    """Rows ahead of `value` in this key's order; None when nothing is."""
+    if value is None:
+        return Q(**{f"{key.name}__isnull": False}) if key.nullable else None
+    return Q(**{f"{key.name}__{'gt' if key.descending else 'lt'}": value})
+
+
+def _ahead(keys: tuple[Key, ...], values: list[Any]) -> Q:
+    clauses = []
+    for index, key in enumerate(keys):
+        before = _before(key, values[index])
+        if before is not None:
+            earlier = [_same(k, v) for k, v in zip(keys[:index], values, strict=False)]
+            clauses.append(reduce(operator.and_, [*earlier, before]))
+    return reduce(operator.or_, clauses) if clauses else Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class _Window:
+    tickets: list[Ticket]
+    next_cursor: str | None
+    previous_cursor: str | None
+    first_page: bool
+
+
+def _window(rows: QuerySet[Ticket], keys: tuple[Key, ...], salt: str, cursor: str) -> _Window:
+    """One page of sorted `rows` from a cursor: forward after a row, or back before one (its
+    own salt, so neither cursor can pose as the other). One query; going back to the very
+    start takes a second, so that the first page always looks the same however it was reached."""
+    back_salt = f"{salt}.back"
+    position = _decode(cursor, keys, salt)
+    if position is None and (behind := _decode(cursor, keys, back_salt)) is not None:
+        found = list(
+            rows.order_by(*_reverse_ordering(keys)).filter(_ahead(keys, behind))[: PAGE_SIZE + 1]
+        )
+        if len(found) > PAGE_SIZE:
+            tickets = found[:PAGE_SIZE][::-1]
+            return _Window(
+                tickets,
+                _encode(tickets[-1], keys, salt),
+                _encode(tickets[0], keys, back_salt),
+                first_page=False,
+            )
+        position = None
+    elif position is not None:
+        rows = rows.filter(_beyond(keys, position))
+    tickets = list(rows[: PAGE_SIZE + 1])
+    more = len(tickets) > PAGE_SIZE
+    tickets = tickets[:PAGE_SIZE]
+    return _Window(
+        tickets,
+        _encode(tickets[-1], keys, salt) if more and tickets else None,
+        _encode(tickets[0], keys, back_salt) if position is not None and tickets else None,
+        first_page=position is None,
+    )
 
 
 def _decode(cursor: str, keys: tuple[Key, ...], salt: str) -> list[Any] | None:
@@ -251,18 +316,14 @@ def ticket_page(
     sort = sort if sort in SORT_KEYS else Sort.DUE
     keys = SORT_KEYS[sort]
     salt = f"desk.queue.{sort}"
-    rows = with_history(sorted_tickets(tickets, sort))
-    position = _decode(cursor, keys, salt)
-    if position is not None:
-        rows = rows.filter(_beyond(keys, position))
-    items = list(rows[: PAGE_SIZE + 1])
-    more = len(items) > PAGE_SIZE
-    items = items[:PAGE_SIZE]
+    window = _window(with_history(sorted_tickets(tickets, sort)), keys, salt, cursor)
+    items = window.tickets
     context = ClockContext.load()
     return QueuePage(
         items=[_row(ticket, context=context, moment=moment) for ticket in items],
-        next_cursor=_encode(items[-1], keys, salt) if more and items else None,
-        first_page=position is None,
+        next_cursor=window.next_cursor,
+        first_page=window.first_page,
+        previous_cursor=window.previous_cursor,
     )
 
 

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_stubs_ext import StrOrPromise
 
@@ -16,6 +17,13 @@ from santacare.mailgate.review import open_ticket_from_mail, release_held_mail
 
 MAIL_PAGE_SIZE = 100
 REVIEW = "review"
+# A tab names a list, so its label is plural ("Hylätyt"); a mail's own state stays singular.
+TAB_LABELS: dict[str, StrOrPromise] = {
+    InboundMail.Outcome.REFUSED: pgettext_lazy("mail review tab", "Refused"),
+    InboundMail.Outcome.REDIRECTED: pgettext_lazy("mail review tab", "Redirected to the NOC"),
+    InboundMail.Outcome.IGNORED: pgettext_lazy("mail review tab", "Ignored (automatic mail)"),
+    InboundMail.Outcome.DUPLICATE: pgettext_lazy("mail review tab", "Duplicates"),
+}
 
 
 def _page(
@@ -45,7 +53,7 @@ def mail_review(request: AuthenticatedRequest) -> HttpResponse:
         shown, mails = "", mail_not_in_tickets()
     page = _page(mails, request, shown or "all")
     tabs: list[tuple[str, StrOrPromise]] = [("", _("All")), (REVIEW, _("To review"))]
-    tabs += [(o.value, o.label) for o in NOT_IN_A_TICKET if o != InboundMail.Outcome.QUARANTINED]
+    tabs += [(o.value, TAB_LABELS.get(o, o.label)) for o in NOT_IN_A_TICKET if o in TAB_LABELS]
     context = {
         "mails": page.items,
         "outcome": shown,
@@ -61,8 +69,14 @@ def mail_review(request: AuthenticatedRequest) -> HttpResponse:
 @agent_required
 def mail_release(request: AuthenticatedRequest, mail_id: int) -> HttpResponse:
     mail = get_object_or_404(InboundMail, pk=mail_id)
-    release_held_mail(mail, by=request.user)
-    messages.success(request, _("The mail was released."))
+    if not mail.is_held:
+        messages.info(request, _("This mail is no longer held: someone has already dealt with it."))
+        return redirect("desk:mail")
+    outcome = release_held_mail(mail, by=request.user)
+    result = InboundMail.Outcome(outcome.outcome).label if outcome.outcome else ""
+    if outcome.tracking_number:
+        result = f"{result} {outcome.tracking_number}".strip()
+    messages.success(request, _("The mail was released: %(result)s.") % {"result": result or "–"})
     return redirect("desk:mail")
 
 

@@ -101,6 +101,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         # One query for the list of agents, rather than the form's count-then-iterate.
         "agents": list(active_agents()),
         "next_query": _with(request.GET, after=page.next_cursor) if page.next_cursor else "",
+        "previous_query": (
+            _with(request.GET, after=page.previous_cursor) if page.previous_cursor else ""
+        ),
         "first_query": "" if page.first_page else current or "queue=all",
     }
     template = "desk/queue.html"
