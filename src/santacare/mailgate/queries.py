@@ -26,12 +26,13 @@ def refused_mail() -> QuerySet[InboundMail]:
 
 
 # The outcomes of mail that did not become a message on a ticket, and so needs a person's eye.
+# A duplicate is not among them: a second delivery of a stored mail adds no row, it only
+# answers with the first delivery's outcome, so there is nothing of its own to review.
 NOT_IN_A_TICKET = (
     InboundMail.Outcome.REFUSED,
     InboundMail.Outcome.REDIRECTED,
     InboundMail.Outcome.IGNORED,
     InboundMail.Outcome.QUARANTINED,
-    InboundMail.Outcome.DUPLICATE,
 )
 
 

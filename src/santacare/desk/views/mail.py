@@ -22,7 +22,6 @@ TAB_LABELS: dict[str, StrOrPromise] = {
     InboundMail.Outcome.REFUSED: pgettext_lazy("mail review tab", "Refused"),
     InboundMail.Outcome.REDIRECTED: pgettext_lazy("mail review tab", "Redirected to the NOC"),
     InboundMail.Outcome.IGNORED: pgettext_lazy("mail review tab", "Ignored (automatic mail)"),
-    InboundMail.Outcome.DUPLICATE: pgettext_lazy("mail review tab", "Duplicates"),
 }
 
 
@@ -43,7 +42,7 @@ def _page(
 def mail_review(request: AuthenticatedRequest) -> HttpResponse:
     """Every mail that did not become a ticket message, with the translated reasons; or only
     what waits for a decision (held or quarantined), or one outcome: refused, redirected to
-    the NOC, ignored, duplicate."""
+    the NOC, ignored."""
     shown = request.GET.get("outcome", "")
     if shown == REVIEW:
         mails = mail_for_review()
