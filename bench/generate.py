@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection
 
-from santacare.core.time import HELSINKI
 from santacare.accounts.models import User
+from santacare.core.time import HELSINKI
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
 from santacare.sla.models import ClockResult
@@ -238,7 +238,7 @@ def generate(size: str) -> dict[str, int]:
                 "site_id": f"({array(ids['sites'])})[1 + g % {nc}]",
                 "contract_id": f"({array(ids['contracts'])})[1 + g % {nc}]",
             },
-            f"generate_series({first}, {last}) AS g",
+            f"generate_series({first}::bigint, {last}::bigint) AS g",
         )
     template_device.delete()
     first_device = Device.objects.filter(serial_number="BX00000000").values_list("pk", flat=True)[0]
@@ -254,7 +254,9 @@ def generate(size: str) -> dict[str, int]:
     contacts = ids["contacts"]
     per = CONTACTS_PER_CUSTOMER
     agents = list(
-        User.objects.filter(role="agent", is_active=True).order_by("pk").values_list("pk", flat=True)
+        User.objects.filter(role="agent", is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     ) or [0]
     levels = ids["levels"]
     # g → customer g % nc; its contacts and devices are the ones generated for that customer.
@@ -309,7 +311,7 @@ def generate(size: str) -> dict[str, int]:
                 Ticket,
                 template.pk,
                 overrides,
-                f"generate_series({first}, {last}) AS g",
+                f"generate_series({first}::bigint, {last}::bigint) AS g",
                 extra=("search_vector", "internal_search_vector"),
             )
             started = log(f"tickets {first:>9,}–{last:>9,}", started)
@@ -319,7 +321,7 @@ def generate(size: str) -> dict[str, int]:
             cursor.execute("SET session_replication_role = DEFAULT")
     started = log("messages, events, SLA results", started)
     with connection.cursor() as cursor:
-        for model in (Ticket, Message, Event, ClockResult, Device, Contact):
+        for model in (Ticket, Message, Event, ClockResult, Device, Contact, Customer):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     log("analyze", started)
     return {"customers": nc, "devices": devices, "tickets": tickets}

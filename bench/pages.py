@@ -27,10 +27,9 @@ import django  # noqa: E402
 
 django.setup()
 
+import ingest  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-
-import ingest  # noqa: E402
 
 ROUNDS = 10
 
@@ -90,11 +89,18 @@ def main(wanted: list[str], top: int) -> None:
         client = clients[who]
         headers = api_headers if who == "api" else {}
 
-        def ask() -> int:
+        def ask(
+            client: Client = client,
+            method: str = method,
+            path: str = path,
+            data: dict[str, str] = data,
+            headers: dict[str, str] = headers,
+        ) -> int:
             if method == "POST":
                 return client.post(path, data, headers=headers).status_code
             return client.get(path, headers=headers).status_code
 
+        status = 0
         for _ in range(3):
             status = ask()
         queries = 0

@@ -179,8 +179,12 @@ class QueuePage:
 
 
 def _ordering(keys: tuple[Key, ...]) -> list[OrderBy]:
+    # NULLS LAST only where a key can be empty: "DESC NULLS LAST" on a column that never is
+    # would not match its index's order, and the newest-first sort would read every row.
     return [
-        F(key.name).desc(nulls_last=True) if key.descending else F(key.name).asc(nulls_last=True)
+        F(key.name).desc(nulls_last=key.nullable or None)
+        if key.descending
+        else F(key.name).asc(nulls_last=key.nullable or None)
         for key in keys
     ]
 
