@@ -13,7 +13,9 @@ import pytest
 from django.db import connection
 
 from santacare.accounts.models import User
+from santacare.core.time import now
 from santacare.customers.models import Contact
+from santacare.desk.queues import queue_counts_sql
 from santacare.tickets.models import Ticket
 from tests.perf.corpus import Corpus, fill
 from tests.perf.hot_queries import hot_queries
@@ -125,3 +127,18 @@ def test_the_corpus_is_of_real_size(corpus, db):
     rightly reads everything."""
     assert Ticket.objects.filter(tracking_number__startswith="SCX-").count() == TICKETS
     assert corpus.open_tickets == TICKETS // 10
+
+
+def test_the_queue_tab_counts_read_indexes_not_the_whole_table(corpus, db):
+    """Each tab's count stops at its cap; a sequential scan would get there only after the
+    closed history that lies before the open tickets on disk."""
+    _names, sql, params = queue_counts_sql(User.objects.get(pk=corpus.agent_id), moment=now())
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (document,) = cursor.fetchone()
+    nodes = list(_nodes(document[0]["Plan"]))
+    assert [
+        node
+        for node in nodes
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in BIG_TABLES
+    ] == []
