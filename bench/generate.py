@@ -261,12 +261,14 @@ def generate(size: str) -> dict[str, int]:
         .values_list("pk", flat=True)
     ) or [0]
     levels = ids["levels"]
-    # g → customer g % nc; its contacts and devices are the ones generated for that customer.
+    # g → customer g % nc; its contacts and devices are the ones generated for that customer
+    # (device d of the series is the customer d % nc's, serial BX<d>).
+    DEVICE = f"((g % {nc}) + {nc} * ((g / {nc}) % {devices // nc}))"  # noqa: N806
     overrides = {
         "tracking_number": "'SC-' || (900000000 + g) || pg_temp.bench_damm((900000000 + g)::text)",
         "customer_id": f"({array(ids['customers'])})[1 + g % {nc}]",
         "contact_id": f"({array(contacts)})[1 + (g % {nc}) * {per} + (g / {nc}) % {per}]",
-        "device_id": f"{first_device} + (g % {nc}) + {nc} * ((g / {nc}) % {devices // nc})",
+        "device_id": f"{first_device} + {DEVICE}",
         "channel": "(ARRAY['portal','email','phone'])[1 + g % 3]",
         "subject": "(ARRAY['Kytkin ei käynnisty','BGP-naapuri putoaa','Virtalähde hälyttää',"
         "'Link down on uplink','Fan failure'])[1 + g % 5] || ' ' || g",
@@ -280,7 +282,7 @@ def generate(size: str) -> dict[str, int]:
         else "NULL",
         "service_level_id": f"({array(levels)})[1 + (g % {nc}) % {len(levels)}]",
         "contract_number": f"'SCB-' || (g % {nc})",
-        "serial_number": "'BX' || lpad(g::text, 8, '0')",
+        "serial_number": f"'BX' || lpad(({DEVICE})::text, 8, '0')",
         # Open tickets in the last two weeks; done ones over two years before that.
         "received_at": RECEIVED,
         "first_response_at": f"{RECEIVED} + interval '{ANSWER_MINUTES} minutes'",
