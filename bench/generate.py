@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection
 
+from santacare.accounts.models import User
 from santacare.core.time import HELSINKI
 from santacare.customers.models import Contact, Customer, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
@@ -32,6 +33,22 @@ OPEN_EVERY = 10
 # Hashed, so that no customer's tickets line up with the modulus (every customer has open ones).
 OPEN = f"abs(hashtext(g::text)) % {OPEN_EVERY} = 0"
 Q = connection.ops.quote_name if connection.vendor else str
+STATUS = (
+    f"CASE WHEN {OPEN} THEN (ARRAY['new','in_progress','waiting_on_customer','in_progress'])"
+    "[1 + abs(hashtext('s' || g)) % 4] ELSE 'closed' END"
+)
+# Open tickets in the last two weeks; done ones over two years before that.
+RECEIVED = (
+    f"(CASE WHEN {OPEN} THEN now() - ((g * 7919) % 20160) * interval '1 minute' "
+    "ELSE now() - interval '14 days' - ((g * 7919) % 1051200) * interval '1 minute' END)"
+)
+DONE_MINUTES = "(60 + (g * 7907) % 6000)"
+DONE_AT = f"{RECEIVED} + {DONE_MINUTES} * interval '1 minute'"
+# The restore target of the ticket's priority (P1, P2, P3, P3, P4 by g, as below).
+RESTORE_MINUTES = "(ARRAY[240,480,1440,1440,2880])[1 + (g * 7) % 5]"
+ANSWER_MINUTES = 25
+ANSWER = "Hei, tarkistamme laitteen."
+NOTE = "Varaosa tilattu, RMA."
 
 DAMM_FUNCTION = """
 CREATE OR REPLACE FUNCTION pg_temp.bench_damm(body text) RETURNS int AS $$
@@ -61,10 +78,17 @@ def array(values: list[int]) -> str:
     return "ARRAY[" + ",".join(map(str, values)) + "]::bigint[]"
 
 
-def copy_rows(model: type, template_pk: int, overrides: dict[str, str], source: str) -> None:
-    """INSERT a copy of the template row per row of `source` (SQL over `g`), with overrides."""
+def copy_rows(
+    model: type,
+    template_pk: int,
+    overrides: dict[str, str],
+    source: str,
+    extra: tuple[str, ...] = (),
+) -> None:
+    """INSERT a copy of the template row per row of `source` (SQL over `g`), with overrides;
+    `extra` names columns outside the model (their expression is in `overrides`)."""
     table = model._meta.db_table
-    columns = [f.column for f in model._meta.concrete_fields if f.column != "id"]
+    columns = [f.column for f in model._meta.concrete_fields if f.column != "id"] + list(extra)
     select = ", ".join(overrides.get(c, f"t.{Q(c)}") for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -178,9 +202,8 @@ def generate(size: str) -> dict[str, int]:
     """The whole data set on PostgreSQL; tickets, messages, events and results replaced."""
     started = time.perf_counter()
     customers_wanted, devices, tickets = SIZES[size]
-    ids = small_tables(size)
-    started = log(f"customers, sites, contacts ({len(ids['customers'])} customers)", started)
-    nc = len(ids["customers"])
+    # The old rows first, in SQL: deleting the sites through the ORM would first load every
+    # device that hangs off them.
     with connection.cursor() as cursor:
         cursor.execute(
             f"TRUNCATE {ClockResult._meta.db_table}, {Event._meta.db_table}, "
@@ -193,6 +216,9 @@ def generate(size: str) -> dict[str, int]:
             else f"DELETE FROM {Device._meta.db_table} WHERE serial_number LIKE 'BX%'"
         )
         cursor.execute(DAMM_FUNCTION)
+    ids = small_tables(size)
+    started = log(f"customers, sites, contacts ({len(ids['customers'])} customers)", started)
+    nc = len(ids["customers"])
     vendors = list(Vendor.objects.values_list("pk", flat=True))
     template_device = Device.objects.create(
         serial_number="BXTEMPLATE",
@@ -214,7 +240,7 @@ def generate(size: str) -> dict[str, int]:
                 "site_id": f"({array(ids['sites'])})[1 + g % {nc}]",
                 "contract_id": f"({array(ids['contracts'])})[1 + g % {nc}]",
             },
-            f"generate_series({first}, {last}) AS g",
+            f"generate_series({first}::bigint, {last}::bigint) AS g",
         )
     template_device.delete()
     first_device = Device.objects.filter(serial_number="BX00000000").values_list("pk", flat=True)[0]
@@ -229,37 +255,77 @@ def generate(size: str) -> dict[str, int]:
     )
     contacts = ids["contacts"]
     per = CONTACTS_PER_CUSTOMER
+    agents = list(
+        User.objects.filter(role="agent", is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ) or [0]
     levels = ids["levels"]
-    # g → customer g % nc; its contacts and devices are the ones generated for that customer.
+    # g → customer g % nc; its contacts and devices are the ones generated for that customer
+    # (device d of the series is the customer d % nc's, serial BX<d>).
+    DEVICE = f"((g % {nc}) + {nc} * ((g / {nc}) % {devices // nc}))"  # noqa: N806
     overrides = {
         "tracking_number": "'SC-' || (900000000 + g) || pg_temp.bench_damm((900000000 + g)::text)",
         "customer_id": f"({array(ids['customers'])})[1 + g % {nc}]",
         "contact_id": f"({array(contacts)})[1 + (g % {nc}) * {per} + (g / {nc}) % {per}]",
-        "device_id": f"{first_device} + (g % {nc}) + {nc} * ((g / {nc}) % {devices // nc})",
+        "device_id": f"{first_device} + {DEVICE}",
         "channel": "(ARRAY['portal','email','phone'])[1 + g % 3]",
         "subject": "(ARRAY['Kytkin ei käynnisty','BGP-naapuri putoaa','Virtalähde hälyttää',"
         "'Link down on uplink','Fan failure'])[1 + g % 5] || ' ' || g",
         "description": "'Laite ei vastaa, lokissa virheitä. Sarjanumero BX' "
         "|| lpad(g::text, 8, '0')",
         "priority": "(ARRAY['P1','P2','P3','P3','P4'])[1 + (g * 7) % 5]",
-        "status": f"CASE WHEN {OPEN} THEN (ARRAY['new','in_progress',"
-        "'waiting_on_customer','in_progress'])[1 + abs(hashtext('s' || g)) % 4] ELSE 'closed' END",
+        # Half the open tickets are assigned, round the agents: "mine" and "unassigned" both fill.
+        "assignee_id": f"CASE WHEN {OPEN} AND g % 2 = 0 THEN ({array(agents)})"
+        f"[1 + (g / 2) % {len(agents)}] END"
+        if agents != [0]
+        else "NULL",
         "service_level_id": f"({array(levels)})[1 + (g % {nc}) % {len(levels)}]",
         "contract_number": f"'SCB-' || (g % {nc})",
-        "serial_number": "'BX' || lpad(g::text, 8, '0')",
+        "serial_number": f"'BX' || lpad(({DEVICE})::text, 8, '0')",
         # Open tickets in the last two weeks; done ones over two years before that.
-        "received_at": f"CASE WHEN {OPEN} THEN now() - ((g * 7919) % 20160) "
-        "* interval '1 minute' ELSE now() - interval '14 days' - ((g * 7919) % 1051200) "
-        "* interval '1 minute' END",
+        "received_at": RECEIVED,
+        "first_response_at": f"{RECEIVED} + interval '{ANSWER_MINUTES} minutes'",
+        "resolved_at": f"CASE WHEN {OPEN} THEN NULL ELSE {DONE_AT} END",
+        "closed_at": f"CASE WHEN {OPEN} THEN NULL ELSE {DONE_AT} END",
+        # The next-breach copy (sla.due_index's) as the clocks would give it, in wall minutes:
+        # the restore clock counts on new and in-progress tickets, paused while waiting.
+        "sla_due_at": f"CASE WHEN {STATUS} IN ('new', 'in_progress') THEN {RECEIVED} "
+        f"+ {RESTORE_MINUTES} * interval '1 minute' END",
+        "sla_warning_at": f"CASE WHEN {STATUS} IN ('new', 'in_progress') THEN {RECEIVED} "
+        f"+ {RESTORE_MINUTES} * 3 / 4 * interval '1 minute' END",
+        # What the search triggers (tickets 0008) would store once the three messages are in.
+        "internal_search_vector": f"tickets_words('{NOTE}', 'D')",
+        "status": STATUS,
     }
-    for first in range(1, tickets + 1, BATCH):
-        last = min(first + BATCH - 1, tickets)
-        copy_rows(Ticket, template.pk, overrides, f"generate_series({first}, {last}) AS g")
-        started = log(f"tickets {first:>9,}–{last:>9,}", started)
-    _conversations(template, ids)
+    overrides["search_vector"] = (
+        f"tickets_words({overrides['subject']}, 'A') "
+        f"|| tickets_words({overrides['description']}, 'B') "
+        "|| tickets_words(t.device_type, 'C') "
+        f"|| tickets_words({overrides['description']}, 'D') || tickets_words('{ANSWER}', 'D')"
+    )
+    with connection.cursor() as cursor:
+        # This session only: no per-row triggers or foreign-key checks while the big tables
+        # fill (every id comes from the tables above); the vectors are written in the INSERT.
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        for first in range(1, tickets + 1, BATCH):
+            last = min(first + BATCH - 1, tickets)
+            copy_rows(
+                Ticket,
+                template.pk,
+                overrides,
+                f"generate_series({first}::bigint, {last}::bigint) AS g",
+                extra=("search_vector", "internal_search_vector"),
+            )
+            started = log(f"tickets {first:>9,}–{last:>9,}", started)
+        _conversations(template, ids)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
     started = log("messages, events, SLA results", started)
     with connection.cursor() as cursor:
-        for model in (Ticket, Message, Event, ClockResult, Device, Contact):
+        for model in (Ticket, Message, Event, ClockResult, Device, Contact, Customer):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     log("analyze", started)
     return {"customers": nc, "devices": devices, "tickets": tickets}
@@ -282,8 +348,8 @@ def _conversations(template: Ticket, ids: dict[str, list[int]]) -> None:
     # Three messages a ticket: the request, our public answer, an internal note.
     for kind, visibility, direction, author, body, minutes in (
         ("inbound", "public", "inbound", "contact", "s.description", 0),
-        ("outbound", "public", "outbound", "agent", "'Hei, tarkistamme laitteen.'", 25),
-        ("note", "internal", "internal", "agent", "'Varaosa tilattu, RMA.'", 90),
+        ("outbound", "public", "outbound", "agent", f"'{ANSWER}'", ANSWER_MINUTES),
+        ("note", "internal", "internal", "agent", f"'{NOTE}'", 90),
     ):
         del kind
         copy_rows(
@@ -314,7 +380,7 @@ def _conversations(template: Ticket, ids: dict[str, list[int]]) -> None:
         (
             "status_changed",
             """'{"old": "in_progress", "new": "closed"}'::jsonb""",
-            "60 + (s.id * 7907) % 6000",
+            "extract(epoch FROM s.closed_at - s.received_at) / 60",
             "status = 'closed'",
         ),
     ):
@@ -331,12 +397,6 @@ def _conversations(template: Ticket, ids: dict[str, list[int]]) -> None:
             "(SELECT 1 AS g) g1",
         )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {tickets_table} SET first_response_at = received_at + interval '25 minutes',"
-            " resolved_at = CASE WHEN status = 'closed' THEN received_at + (60 + (id * 7907) "
-            "% 6000) * interval '1 minute' END, closed_at = CASE WHEN status = 'closed' THEN "
-            "received_at + (60 + (id * 7907) % 6000) * interval '1 minute' END"
-        )
         for clock, spread, targets in (
             ("response", 600, "ARRAY[30,60,240,480]"),
             ("restore", 6000, "ARRAY[240,480,1440,2880]"),

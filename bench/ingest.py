@@ -49,6 +49,7 @@ from santacare.core.time import helsinki, now  # noqa: E402
 from santacare.customers.models import Contact  # noqa: E402
 from santacare.customers.tokens import issue_token  # noqa: E402
 from santacare.demo.data import load_demo_data  # noqa: E402
+from santacare.installbase.models import Device  # noqa: E402
 from santacare.mailgate.inbound import receive_mail  # noqa: E402
 from santacare.reports.queries import ReportQuery, sla_report  # noqa: E402
 from santacare.sla.notifications import sweep  # noqa: E402
@@ -115,9 +116,12 @@ def sessions() -> dict[str, str]:
     _token, raw = issue_token(name="bench", contact=contact)
     own = Ticket.objects.filter(customer=contact.customer, status="in_progress").order_by("-id")
     ticket = own.values_list("tracking_number", flat=True)[0]
-    device = Ticket.objects.filter(customer=contact.customer).values_list(
-        "serial_number", flat=True
-    )[0]
+    # A device of the company under its contract, so the POST opens a ticket (not a 404).
+    device = (
+        Device.objects.filter(customer=contact.customer, contract__isnull=False)
+        .order_by("pk")
+        .values_list("serial_number", flat=True)[0]
+    )
     return {**cookies, "api_token": raw, "ticket": ticket, "device": device}
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from santacare.customers.models import ApiToken
-from santacare.customers.tokens import issue_token, token_for_key
+from santacare.customers.tokens import LAST_USED_STEP, issue_token, token_for_key
 from tests.factories import AgentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +33,20 @@ def test_a_customer_gets_no_desk_token_page(client, alice):
     client.force_login(alice.user)
 
     assert client.get("/desk/api-tokens/").status_code == 403
+
+
+def test_a_token_records_its_last_use_to_the_minute_without_a_write_per_request(
+    agent, django_assert_num_queries
+):
+    token, key = issue_token(name="Poller", user=agent)
+
+    first = token_for_key(key)
+    token.refresh_from_db()
+    assert token.last_used_at == first.last_used_at is not None
+    with django_assert_num_queries(1):  # the look-up only: used less than a minute ago
+        token_for_key(key)
+
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first.last_used_at - LAST_USED_STEP)
+    token_for_key(key)
+    token.refresh_from_db()
+    assert token.last_used_at > first.last_used_at

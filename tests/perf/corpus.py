@@ -205,7 +205,7 @@ def _load_tickets(
             contract_number, service_level_name, hardware_fault, delivery_address,
             delivery_contact, missing_information, phone_call_required, out_of_contract,
             received_at, first_response_at, customer_id, contact_id, assignee_id,
-            search_vector, internal_search_vector)
+            sla_due_at, sla_warning_at, search_vector, internal_search_vector)
         SELECT t.received, t.received, 'SCX-' || g, 'email', t.subject, t.description,
                (ARRAY['P1','P2','P3','P3','P4'])[1 + g %% 5],
                CASE WHEN g %% 10 = 0 THEN
@@ -216,6 +216,11 @@ def _load_tickets(
                false, '', '', '[]', false, false,
                t.received, t.received + interval '1 hour', t.customer,
                NULL, CASE WHEN g %% 3 = 0 THEN NULL ELSE (%s::bigint[])[1 + g %% 20] END,
+               -- sla.due_index's copy: a counting clock on the open tickets not waiting.
+               CASE WHEN g %% 10 = 0 AND (g / 10) %% 4 <> 3
+                    THEN t.received + interval '4 hours' END,
+               CASE WHEN g %% 10 = 0 AND (g / 10) %% 4 <> 3
+                    THEN t.received + interval '3 hours' END,
                setweight(to_tsvector('finnish', t.subject), 'A')
                    || setweight(to_tsvector('finnish', t.description), 'B')
                    || setweight(to_tsvector('finnish', 'C9300-48P'), 'C')

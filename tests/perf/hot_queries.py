@@ -12,17 +12,16 @@ from django.db.models import QuerySet
 from santacare.accounts.models import User
 from santacare.core.time import now
 from santacare.customers.models import Contact
-from santacare.desk.queues import PAGE_SIZE, Filters, Queue, filtered_tickets
+from santacare.desk.queues import PAGE_SIZE, Filters, Queue, Sort, filtered_tickets, sorted_tickets
 from santacare.tickets import queries
 from santacare.tickets.models import Ticket
 
 
-def _first_page(tickets: QuerySet) -> QuerySet:
-    return tickets.order_by("-received_at", "-id")[: PAGE_SIZE + 1]
-
-
-def desk_queue(agent: User, queue: str, text: str = "") -> QuerySet:
-    return _first_page(filtered_tickets(agent, Filters(queue=queue, q=text), moment=now()))
+def desk_queue(agent: User, queue: str, text: str = "", sort: str = Sort.DUE) -> QuerySet:
+    """The first page of a queue tab in the order the desk shows it (next breach first unless
+    the agent sorts otherwise), as `desk.queues.ticket_page` asks for it."""
+    tickets = filtered_tickets(agent, Filters(queue=queue, q=text, sort=sort), moment=now())
+    return sorted_tickets(tickets, sort)[: PAGE_SIZE + 1]
 
 
 def portal_list(contact: Contact, status: str, text: str = "") -> QuerySet:
@@ -49,6 +48,12 @@ def hot_queries(
         "desk unassigned": lambda: desk_queue(agent, Queue.UNASSIGNED),
         "desk mine": lambda: desk_queue(agent, Queue.MINE),
         "desk waiting": lambda: desk_queue(agent, Queue.WAITING),
+        "desk at risk": lambda: desk_queue(agent, Queue.AT_RISK),
+        "desk all by customer": lambda: desk_queue(agent, Queue.ALL, sort=Sort.CUSTOMER),
+        "desk new by customer": lambda: desk_queue(agent, Queue.NEW, sort=Sort.CUSTOMER),
+        "desk mine by customer": lambda: desk_queue(agent, Queue.MINE, sort=Sort.CUSTOMER),
+        "desk all by priority": lambda: desk_queue(agent, Queue.ALL, sort=Sort.PRIORITY),
+        "desk all by updated": lambda: desk_queue(agent, Queue.ALL, sort=Sort.UPDATED),
         "desk search word": lambda: desk_queue(agent, Queue.ALL, "kaapelin"),
         "desk search rare words": lambda: desk_queue(agent, Queue.ALL, "tuulettimen hälytys"),
         "desk search serial": lambda: desk_queue(agent, Queue.ALL, "0a3f6"),

@@ -40,6 +40,9 @@ class Customer(TimestampedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["name"]
+        # The desk's queue sorted by customer walks the customers in name order, each one's
+        # tickets joined until the page is full, instead of sorting every ticket.
+        indexes = [models.Index(fields=["name"], name="customer_name_idx")]
 
     @property
     def sdm_contact_line(self) -> str:

@@ -166,6 +166,15 @@ class Ticket(TimestampedModel):
             models.Index(fields=["serial_number"]),
             # PostgreSQL's ascending b-tree keeps NULLs last: ORDER BY sla_due_at NULLS LAST, id.
             models.Index(fields=["sla_due_at", "id"], name="ticket_next_breach"),
+            # The desk sorted by priority, next breach within (by customer: customers.Customer's
+            # name index, then each customer's tickets).
+            models.Index(fields=["priority", "sla_due_at", "id"], name="ticket_priority_due_idx"),
+            # The desk's "at SLA risk" tab: a counting clock past its warning (open tickets only).
+            models.Index(
+                fields=["sla_warning_at"],
+                name="ticket_sla_warning_idx",
+                condition=models.Q(sla_warning_at__isnull=False),
+            ),
             models.Index(fields=["updated_at", "id"], name="ticket_updated"),
         ]
 
