@@ -34,7 +34,7 @@ def find_device(text: str, *, contact: Contact | None) -> Device | None:
         device.serial_number: device
         for device in Device.objects.filter(
             customer=contact.customer, serial_number__in=candidates
-        ).select_related("contract", "contract__service_level")
+        ).select_related("vendor", "customer", "site", "contract", "contract__service_level")
     }
     return next((devices[c] for c in candidates if c in devices), None)
 
