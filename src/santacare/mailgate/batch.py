@@ -135,7 +135,11 @@ def _route_batch(claims: list[_Claimed]) -> list[MailOutcome]:
             .defer("raw")
             .in_bulk([claim.mail_id for claim in claims])
         )
-        senders = Senders([claim.parsed.from_address for claim in claims if claim.parsed])
+        parsed = [claim.parsed for claim in claims if claim.parsed]
+        senders = Senders([p.from_address for p in parsed])
+        senders.find_devices(
+            (p.from_address, f"{p.subject}\n{p.text}") for p in parsed if not p.machine_reason
+        )
         for claim in claims:
             mail = mails[claim.mail_id]
             if mail.state == InboundMail.State.PROCESSED:

@@ -187,7 +187,11 @@ def _route_new_request(
         return _outcome(mail, InboundMail.Outcome.REFUSED, reason=MailReason.RATE_LIMITED)
 
     text = parsed.text
-    device = find_device(f"{parsed.subject}\n{text}", contact=contact) if contact else None
+    device = (
+        find_device(f"{parsed.subject}\n{text}", contact=contact, devices=senders.devices)
+        if contact
+        else None
+    )
     details = delivery_details(text)
     request = TicketRequest(
         channel=Channel.EMAIL,

@@ -15,6 +15,7 @@ from santacare.accounts.models import User
 from santacare.core.time import now
 from santacare.customers.models import Contact
 
+from .details import BatchDevices
 from .models import InboundMail
 
 # The outcomes that count against the per-sender cap on new tickets.
@@ -35,6 +36,7 @@ class Senders:
         self._known: set[str] = set()
         self._addresses = {a for a in addresses if a}
         self._opened: dict[str, int] | None = None
+        self.devices: BatchDevices | None = None
 
     def sender(self, address: str) -> tuple[Contact | None, User | None]:
         """(contact, None) for a customer's contact, (None, agent) for an active agent."""
@@ -47,6 +49,16 @@ class Senders:
         if agent is not None and agent.is_agent:
             return None, agent
         return self._contacts.get(key), None
+
+    def find_devices(self, texts: Iterable[tuple[str, str]]) -> None:
+        """(From address, text) of a batch's mails: the devices their serials name in their
+        senders' install bases, read in one statement for `find_device`."""
+        pairs = []
+        for address, text in texts:
+            contact, _agent = self.sender(address)
+            if contact is not None:
+                pairs.append((contact.customer_id, text))
+        self.devices = BatchDevices(pairs)
 
     def _load(self, keys: set[str]) -> None:
         users = User.objects.alias(email_lower=Lower("email")).filter(
