@@ -15,10 +15,10 @@ from huey.contrib.djhuey import HUEY
 
 from santacare.core import faults
 from santacare.core.time import now
+from santacare.mailgate.batch import process_pending_inbound
 from santacare.mailgate.inbound import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
-    process_pending_inbound,
     process_stored_mail,
     receive_mail,
 )

@@ -13,8 +13,9 @@ import pytest
 from django.conf import settings
 
 from santacare.core import faults
+from santacare.mailgate.batch import process_pending_inbound
 from santacare.mailgate.imap import fetch_mailbox
-from santacare.mailgate.inbound import process_pending_inbound, receive_mail
+from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
 from santacare.mailgate.smtpd import InboundHandler, make_controller
 from santacare.tickets.models import Ticket

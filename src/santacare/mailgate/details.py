@@ -2,6 +2,7 @@
 and contact for a replacement part (R9)."""
 
 import re
+from collections.abc import Iterable
 
 from santacare.customers.models import Contact
 from santacare.installbase.models import Device
@@ -23,20 +24,52 @@ def serial_candidates(text: str) -> list[str]:
     return seen
 
 
-def find_device(text: str, *, contact: Contact | None) -> Device | None:
+def find_device(
+    text: str, *, contact: Contact | None, devices: "BatchDevices | None" = None
+) -> Device | None:
     """R3 for email: the first serial in the text that is in the sender's own install base."""
     if contact is None:
         return None
     candidates = serial_candidates(text)
     if not candidates:
         return None
-    devices = {
-        device.serial_number: device
-        for device in Device.objects.filter(
-            customer=contact.customer, serial_number__in=candidates
-        ).select_related("contract", "contract__service_level")
-    }
-    return next((devices[c] for c in candidates if c in devices), None)
+    if devices is not None and devices.covers(contact.customer_id, candidates):
+        found = devices.found(contact.customer_id)
+    else:
+        found = {
+            device.serial_number: device
+            for device in Device.objects.filter(
+                customer=contact.customer_id, serial_number__in=candidates
+            ).select_related(*DEVICE_RELATED)
+        }
+    return next((found[c] for c in candidates if c in found), None)
+
+
+# What intake reads of a device (the install-base snapshot, R1's entitlement): fetched with it.
+DEVICE_RELATED = ("vendor", "customer", "site", "contract", "contract__service_level")
+
+
+class BatchDevices:
+    """The devices a batch's mails name, of their senders' customers, read in one statement."""
+
+    def __init__(self, texts: Iterable[tuple[int, str]]) -> None:
+        wanted = {(customer_id, c) for customer_id, text in texts for c in serial_candidates(text)}
+        self._asked = wanted
+        self._found: dict[int, dict[str, Device]] = {}
+        if not wanted:
+            return
+        devices = Device.objects.filter(
+            customer__in={customer_id for customer_id, _c in wanted},
+            serial_number__in={serial for _id, serial in wanted},
+        ).select_related(*DEVICE_RELATED)
+        for device in devices:
+            self._found.setdefault(device.customer_id, {})[device.serial_number] = device
+
+    def covers(self, customer_id: int, candidates: list[str]) -> bool:
+        return all((customer_id, c) in self._asked for c in candidates)
+
+    def found(self, customer_id: int) -> dict[str, Device]:
+        return self._found.get(customer_id, {})
 
 
 _LABEL_RE = re.compile(r"^\s*([\w äöåÄÖÅ-]{3,40}?)\s*:\s*(.*)$")

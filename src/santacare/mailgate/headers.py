@@ -3,6 +3,8 @@
 import email.policy
 import re
 from email.message import Message
+from email.policy import EmailPolicy
+from typing import Any
 
 from django.conf import settings
 
@@ -13,15 +15,70 @@ def read_header(message: Message, name: str) -> str:
     """One header, decoded; its raw value is capped first, because the policy parser is slow on
     pathological input (100 000 addresses in To: Dovecot CVE-2024-23184)."""
     wanted = name.lower()
-    for key, value in message.raw_items():
-        if key.lower() != wanted:
-            continue
-        raw_value = str(value)[:MAX_HEADER_CHARS]
-        try:
-            return str(email.policy.default.header_factory(name, raw_value))
-        except Exception:  # a header the policy parser chokes on: keep the raw text
-            return raw_value
-    return ""
+    cache = _header_cache(message)
+    if wanted in cache.decoded:
+        return cache.decoded[wanted]
+    raw_value = cache.raw.get(wanted)
+    if raw_value is None:
+        return ""
+    try:
+        value = str(email.policy.default.header_factory(name, raw_value))
+    except Exception:  # a header the policy parser chokes on: keep the raw text
+        value = raw_value
+    cache.decoded[wanted] = value
+    return value
+
+
+class _HeaderCache:
+    """Each header of one message decoded at most once: routing asks for some of them many
+    times, and scanning every header per question cost more than the parse itself."""
+
+    def __init__(self, message: Message) -> None:
+        self.raw: dict[str, str] = {}
+        for key, value in message.raw_items():
+            self.raw.setdefault(key.lower(), str(value)[:MAX_HEADER_CHARS])
+        self.decoded: dict[str, str] = {}
+
+
+_CACHE_ATTRIBUTE = "_santacare_headers"
+
+
+def _header_cache(message: Message) -> _HeaderCache:
+    cache = message.__dict__.get(_CACHE_ATTRIBUTE)
+    if cache is None:
+        cache = _HeaderCache(message)
+        message.__dict__[_CACHE_ATTRIBUTE] = cache
+    return cache
+
+
+def forget_headers(message: Message) -> None:
+    """After headers were removed from the message, the next read sees the message as it is."""
+    message.__dict__.pop(_CACHE_ATTRIBUTE, None)
+
+
+class _ParsedHeaderPolicy(EmailPolicy):
+    """email.policy.default, except that a header value is parsed once: the standard library
+    parses Content-Type again on every get_content_type(), get_param() and walk, about thirty
+    parses per mail. Header objects are immutable strings, so one parse serves every ask."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        if hasattr(value, "name") or len(value) > _CACHED_VALUE_CHARS:
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        header = _parsed_headers.get(key)
+        if header is None:
+            header = super().header_fetch_parse(name, value)
+            if len(_parsed_headers) >= _CACHED_HEADERS:
+                _parsed_headers.clear()
+            _parsed_headers[key] = header
+        return header
+
+
+_CACHED_VALUE_CHARS = 2000
+_CACHED_HEADERS = 4096
+_parsed_headers: dict[tuple[str, str], Any] = {}
+
+MAIL_POLICY = _ParsedHeaderPolicy()
 
 
 _MESSAGE_ID_RE = re.compile(r"<[^<>\s]{1,400}@[^<>\s]{1,250}>")

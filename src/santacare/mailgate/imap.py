@@ -9,14 +9,16 @@ from django.db import DatabaseError
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from .inbound import process_claimable_mail, process_stored_mail
+from .batch import BATCH_SIZE, process_mail_batch
 from .models import InboundMail
-from .store import store_inbound_mail
+from .store import store_inbound_batch
 
 logger = logging.getLogger(__name__)
 
 PROCESSED_FOLDER = "Processed"
 FETCH_LIMIT = 500
+# A chunk stored in one INSERT is at most BATCH_SIZE messages and about this many bytes.
+CHUNK_BYTES = 20 * 1024 * 1024
 IMAP_TIMEOUT_SECONDS = 60
 
 
@@ -77,39 +79,63 @@ def fetch_mailbox(url: str, *, client: IMAPClient | None = None) -> FetchResult:
 def _fetch(client: IMAPClient, config: MailboxConfig) -> FetchResult:
     result = FetchResult()
     uids = sorted(client.search(["NOT", "DELETED"]))[:FETCH_LIMIT]
-    for uid in uids:
+    chunk: list[tuple[int, bytes]] = []
+    for index, uid in enumerate(uids):
         fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid)
         # Gone (another fetcher moved it) or expunged while we asked: BODY[] is missing or NIL.
-        if not fetched or fetched.get(b"BODY[]") is None:
-            continue
-        raw = fetched[b"BODY[]"]
-        try:
-            mail, created = store_inbound_mail(
-                raw, source=InboundMail.Source.IMAP, envelope_recipients=[config.username]
-            )
-        except DatabaseError:
-            # Not stored: the message stays in the INBOX, unflagged, for the next run.
-            logger.exception("Database unavailable; leaving mail in the mailbox")
-            result.left_in_mailbox = len(uids) - result.stored - result.duplicates
-            return result
+        if fetched and fetched.get(b"BODY[]") is not None:
+            chunk.append((uid, bytes(fetched[b"BODY[]"])))
+        last = index == len(uids) - 1
+        if chunk and (
+            last or len(chunk) >= BATCH_SIZE or sum(len(r) for _u, r in chunk) > CHUNK_BYTES
+        ):
+            if not _store_chunk(client, config, chunk, result):
+                result.left_in_mailbox = len(uids) - result.stored - result.duplicates
+                return result
+            chunk = []
+    return result
+
+
+def _store_chunk(
+    client: IMAPClient, config: MailboxConfig, chunk: list[tuple[int, bytes]], result: FetchResult
+) -> bool:
+    """Store a chunk in one INSERT, move it out of the INBOX, process it; False when the
+    database could not take it (then it stays in the INBOX, unflagged, for the next run)."""
+    try:
+        stored = store_inbound_batch(
+            [raw for _uid, raw in chunk],
+            source=InboundMail.Source.IMAP,
+            envelope_recipients=[config.username],
+        )
+    except DatabaseError:
+        logger.exception("Database unavailable; leaving mail in the mailbox")
+        return False
+    ours: list[int] = []
+    unclaimed: list[int] = []
+    for (uid, _raw), (mail, created) in zip(chunk, stored, strict=True):
         if created:
             result.stored += 1
         else:
             result.duplicates += 1
         if mail.state == InboundMail.State.RECEIVED:
-            try:
-                # Stored by us: ours to process. Stored before: another fetcher (another node)
-                # may be processing it this moment; only an unclaimed one is ours to finish.
-                outcome = (
-                    process_stored_mail(mail.pk) if created else process_claimable_mail(mail.pk)
-                )
-                if outcome is not None:
-                    result.outcomes.append(outcome.outcome)
-            except DatabaseError:
-                logger.exception("Mail %s stored; processing left to the sweep", mail.pk)
+            # Stored by us: ours to process. Stored before: another fetcher (another node)
+            # may be processing it this moment; only an unclaimed one is ours to finish.
+            (ours if created else unclaimed).append(mail.pk)
         # Committed: now it may leave the INBOX.
         _move_to_processed(client, uid)
-    return result
+    _process_fetched(result, ours=ours, unclaimed=unclaimed)
+    return True
+
+
+def _process_fetched(result: FetchResult, *, ours: list[int], unclaimed: list[int]) -> None:
+    """The fetched mail processed many at a time, after every one is stored and moved: a
+    crash here leaves it `received`, for the sweep."""
+    try:
+        for mail_ids, take_over in ((ours, True), (unclaimed, False)):
+            processed = process_mail_batch(list(dict.fromkeys(mail_ids)), take_over=take_over)
+            result.outcomes += [outcome.outcome for outcome in processed]
+    except DatabaseError:
+        logger.exception("Mail stored; processing left to the sweep")
 
 
 def _move_to_processed(client: IMAPClient, uid: int) -> None:

@@ -16,11 +16,11 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from santacare.core import faults
 from santacare.core.logs import log_context
@@ -42,7 +42,7 @@ CLAIM_LEASE = timedelta(minutes=5)
 # Attempts that may end without an outcome (the processor killed, the machine restarted)
 # before the mail is quarantined rather than tried again.
 MAX_ATTEMPTS = 3
-# The columns processing fills (`route` sets the first ones, `_record` the rest).
+# The columns processing fills (`route` sets the first ones, `record_outcome` the rest).
 RECORDED_FIELDS = [
     "from_address",
     "subject",
@@ -132,7 +132,7 @@ def _process_mail(mail_id: int, *, take_over: bool) -> MailOutcome | None:
                 return MailOutcome.recorded(mail)
             outcome = route(mail, parsed)
             faults.point(faults.MID_TRANSACTION)
-            _record(mail, outcome, limits_applied=parsed.limits_applied)
+            record_outcome(mail, outcome, limits_applied=parsed.limits_applied)
             if parsed.limits_applied:
                 outcome = replace(outcome, reason=mail.reason)
     except (DatabaseError, faults.InjectedFault):
@@ -149,9 +149,7 @@ def _claim(mail_id: int, *, take_over: bool) -> bool:
     False when the mail is processed already (or, without `take_over`, claimed by a live
     worker)."""
     moment = now()
-    rows = InboundMail.objects.filter(pk=mail_id, state=InboundMail.State.RECEIVED)
-    if not take_over:
-        rows = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=moment))
+    rows = claimable(InboundMail.objects.filter(pk=mail_id), moment=moment, take_over=take_over)
     return bool(
         rows.update(
             processing_attempts=F("processing_attempts") + 1, claimed_until=moment + CLAIM_LEASE
@@ -159,7 +157,18 @@ def _claim(mail_id: int, *, take_over: bool) -> bool:
     )
 
 
-def _record(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str]) -> None:
+def claimable(
+    rows: QuerySet[InboundMail], *, moment: datetime, take_over: bool
+) -> QuerySet[InboundMail]:
+    """The rows a processor may claim: not processed; without `take_over`, not claimed by a
+    live worker either."""
+    rows = rows.filter(state=InboundMail.State.RECEIVED)
+    if not take_over:
+        rows = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=moment))
+    return rows
+
+
+def record_outcome(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str]) -> None:
     mail.state = InboundMail.State.PROCESSED
     mail.outcome = outcome.outcome
     mail.reason = "; ".join(filter(None, [mail.reason or outcome.reason, *limits_applied]))
@@ -175,6 +184,11 @@ def _quarantine(mail_id: int, reason: str) -> MailOutcome:
     mail = InboundMail.objects.select_for_update().defer("raw").get(pk=mail_id)
     if mail.state == InboundMail.State.PROCESSED:
         return MailOutcome.recorded(mail)
+    return quarantine_locked(mail, reason)
+
+
+def quarantine_locked(mail: InboundMail, reason: str) -> MailOutcome:
+    """Quarantine a mail whose row the caller has locked."""
     mail.state = InboundMail.State.PROCESSED
     mail.outcome = InboundMail.Outcome.QUARANTINED
     mail.is_quarantined = True
@@ -183,23 +197,3 @@ def _quarantine(mail_id: int, reason: str) -> MailOutcome:
     mail.claimed_until = None
     mail.save()
     return MailOutcome(InboundMail.Outcome.QUARANTINED, reason=mail.reason, mail_id=mail.pk)
-
-
-def process_pending_inbound(*, older_than: timedelta = PENDING_GRACE, limit: int = 100) -> int:
-    """The sweep: process mail a crash or a lost task left `received`. Returns how many."""
-    moment = now()
-    pending = (
-        InboundMail.objects.filter(
-            state=InboundMail.State.RECEIVED, received_at__lte=moment - older_than
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=moment))
-        .values_list("pk", flat=True)[:limit]
-    )
-    done = 0
-    for mail_id in list(pending):
-        try:
-            if process_claimable_mail(mail_id) is not None:
-                done += 1
-        except DatabaseError:
-            logger.exception("Inbound mail %s: database error, will retry", mail_id)
-    return done

@@ -7,13 +7,20 @@ stops the rest. The raw bytes stay stored; what is parsed here is for routing an
 """
 
 import email
-import email.policy
 import time
 
 from santacare.core.addresses import parse_addresses
 from santacare.core.text import clean_line, clean_text
 
-from .headers import header_message_id, is_urgent, message_ids, read_authentication, read_header
+from .headers import (
+    MAIL_POLICY,
+    forget_headers,
+    header_message_id,
+    is_urgent,
+    message_ids,
+    read_authentication,
+    read_header,
+)
 from .html_body import MAX_HTML_CHARS, flatten_html, html_to_text, measure_markup, sanitize_html
 from .machine import machine_reason
 from .mime import MAX_MIME_DELIMITERS, count_mime_delimiters, read_parts
@@ -55,7 +62,7 @@ def _parse(raw: bytes, budget: _Budget) -> ParsedMail:
         raise MalformedMailError(
             f"too many MIME parts: {delimiters} boundaries (limit {MAX_MIME_DELIMITERS})"
         )
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message = email.message_from_bytes(raw, policy=MAIL_POLICY)
     budget.check("after reading the MIME structure")
     # Our own header namespace is never trusted from outside (RT CVE-2012-4735/2023-41259);
     # the loop header is read first, since answering our own mail is the only thing it stops.
@@ -77,6 +84,7 @@ def _parse(raw: bytes, budget: _Budget) -> ParsedMail:
     parsed.machine_reason = machine_reason(message, parsed)
     for name in {key for key in message if key.lower().startswith(OWN_HEADER_PREFIX)}:
         del message[name]
+    forget_headers(message)
 
     texts, htmls = read_parts(message, parsed)
     budget.check("after decoding the parts")

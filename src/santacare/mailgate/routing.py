@@ -2,16 +2,13 @@
 to nowhere (or, for a bounce of ours, to an internal note)."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from santacare.accounts.models import User
 from santacare.core.time import now
 from santacare.customers.models import Contact
-from santacare.customers.queries import contact_by_email
 from santacare.outbox.models import OutboundMail
 from santacare.outbox.services import queue_mail
 from santacare.tickets.access import may_act_on
@@ -29,6 +26,7 @@ from .hardware_fault import is_hardware_fault
 from .models import InboundMail, MailReason
 from .parsed import ParsedMail
 from .quoting import strip_subject_prefixes
+from .senders import OPENED_A_TICKET, Senders
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,11 @@ class MailOutcome:
         )
 
 
-def route(mail: InboundMail, parsed: ParsedMail, *, trusted: bool = False) -> MailOutcome:
+def route(
+    mail: InboundMail, parsed: ParsedMail, *, trusted: bool = False, senders: Senders | None = None
+) -> MailOutcome:
+    """Route one parsed mail; `senders`, a batch's, saves looking each sender up alone."""
+    senders = senders or Senders()
     mail.from_address = parsed.from_address[:998]
     mail.subject = parsed.subject[:998]
     mail.authentication = parsed.authentication
@@ -65,8 +67,8 @@ def route(mail: InboundMail, parsed: ParsedMail, *, trusted: bool = False) -> Ma
         return _route_machine_mail(mail, parsed)
     ticket = _referenced_ticket(parsed)
     if ticket is not None:
-        return _route_reply(mail, parsed, ticket, trusted=trusted)
-    return _route_new_request(mail, parsed, trusted=trusted)
+        return _route_reply(mail, parsed, ticket, trusted=trusted, senders=senders)
+    return _route_new_request(mail, parsed, trusted=trusted, senders=senders)
 
 
 def _outcome(
@@ -98,15 +100,6 @@ def _referenced_ticket(parsed: ParsedMail) -> Ticket | None:
     return message.ticket if message else None
 
 
-def _sender(parsed: ParsedMail) -> tuple[Contact | None, User | None]:
-    if not parsed.from_address:
-        return None, None
-    agent = User.objects.filter(email__iexact=parsed.from_address, is_active=True).first()
-    if agent is not None and agent.is_agent:
-        return None, agent
-    return contact_by_email(parsed.from_address), None
-
-
 def _hold_for_authentication(parsed: ParsedMail, *, trusted: bool) -> str:
     """Held mail waits for an agent: DMARC failed for our contact's address (or, when the
     setting says so, nothing verified it at all)."""
@@ -120,9 +113,9 @@ def _hold_for_authentication(parsed: ParsedMail, *, trusted: bool) -> str:
 
 
 def _route_reply(
-    mail: InboundMail, parsed: ParsedMail, ticket: Ticket, *, trusted: bool
+    mail: InboundMail, parsed: ParsedMail, ticket: Ticket, *, trusted: bool, senders: Senders
 ) -> MailOutcome:
-    contact, agent = _sender(parsed)
+    contact, agent = senders.sender(parsed.from_address)
     if agent is None and not may_act_on(ticket, contact=contact):
         # Not one of the ticket customer's technical contacts: nothing reaches the ticket
         # (another customer's number never attaches there); agents see it held, the sender
@@ -181,18 +174,24 @@ def _supply_information(ticket: Ticket, parsed: ParsedMail, *, contact: Contact)
             )
 
 
-def _route_new_request(mail: InboundMail, parsed: ParsedMail, *, trusted: bool) -> MailOutcome:
-    contact, _agent = _sender(parsed)
+def _route_new_request(
+    mail: InboundMail, parsed: ParsedMail, *, trusted: bool, senders: Senders
+) -> MailOutcome:
+    contact, _agent = senders.sender(parsed.from_address)
     hold = _hold_for_authentication(parsed, trusted=trusted) if contact else ""
     if hold:
         mail.is_held = True
         return _outcome(mail, InboundMail.Outcome.REFUSED, reason=hold)
-    if contact is not None and not trusted and _over_new_ticket_rate(parsed.from_address):
+    if contact is not None and not trusted and _over_new_ticket_rate(parsed.from_address, senders):
         mail.is_held = True
         return _outcome(mail, InboundMail.Outcome.REFUSED, reason=MailReason.RATE_LIMITED)
 
     text = parsed.text
-    device = find_device(f"{parsed.subject}\n{text}", contact=contact) if contact else None
+    device = (
+        find_device(f"{parsed.subject}\n{text}", contact=contact, devices=senders.devices)
+        if contact
+        else None
+    )
     details = delivery_details(text)
     request = TicketRequest(
         channel=Channel.EMAIL,
@@ -200,6 +199,7 @@ def _route_new_request(mail: InboundMail, parsed: ParsedMail, *, trusted: bool) 
         subject=strip_subject_prefixes(parsed.subject),
         description=text or parsed.subject,
         serial_number=device.serial_number if device else "",
+        device=device,
         priority=Priority.P1 if parsed.urgent else Priority.P3,
         hardware_fault=is_hardware_fault(f"{parsed.subject}\n{text}"),
         delivery_address=details.get("address", ""),
@@ -210,6 +210,8 @@ def _route_new_request(mail: InboundMail, parsed: ParsedMail, *, trusted: bool) 
         acknowledge=not parsed.suppress_auto_reply,
     )
     result = open_ticket(request)
+    if str(result.outcome) in OPENED_A_TICKET:
+        senders.opened(parsed.from_address[:998])
     if result.ticket is None:
         _answer_refusal(parsed, result, contact=contact)
         return _outcome(mail, result.outcome, reason=result.reason or "")
@@ -218,18 +220,9 @@ def _route_new_request(mail: InboundMail, parsed: ParsedMail, *, trusted: bool) 
     return _outcome(mail, result.outcome, result.ticket, result.reason or "")
 
 
-def _over_new_ticket_rate(address: str) -> bool:
+def _over_new_ticket_rate(address: str, senders: Senders) -> bool:
     cap: int = settings.MAILGATE_NEW_TICKETS_PER_SENDER_PER_HOUR
-    opened = InboundMail.objects.filter(
-        from_address=address,
-        received_at__gt=now() - timedelta(hours=1),
-        outcome__in=[
-            InboundMail.Outcome.CREATED,
-            InboundMail.Outcome.INFO_REQUESTED,
-            InboundMail.Outcome.MUST_CALL,
-        ],
-    ).count()
-    return opened >= cap
+    return senders.tickets_opened_last_hour(address) >= cap
 
 
 def _answer_refusal(parsed: ParsedMail, result: IntakeResult, *, contact: Contact | None) -> None:

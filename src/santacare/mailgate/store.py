@@ -85,3 +85,57 @@ def store_inbound_mail(
         return InboundMail.objects.get(dedup_key=key), False
     faults.point(faults.AFTER_RAW_INSERT)
     return mail, True
+
+
+def store_inbound_batch(
+    raws: Sequence[bytes], *, source: str, envelope_recipients: Sequence[str] = ()
+) -> list[tuple[InboundMail, bool]]:
+    """Commit many raw messages in one INSERT: (mail, created) for each, in order. A message
+    stored before, or twice in `raws`, is (the stored mail, False)."""
+    faults.point(faults.AFTER_RECEIVE)
+    if settings.MAILGATE_RAW_IN_STORAGE:
+        # Each file is written before its row (see store_inbound_mail): one at a time.
+        return [
+            store_inbound_mail(raw, source=source, envelope_recipients=envelope_recipients)
+            for raw in raws
+        ]
+    moment = now()
+    rows: dict[str, InboundMail] = {}
+    keys = []
+    for raw in map(bytes, raws):
+        message_id = _raw_message_id(raw)
+        key = _dedup_key(raw, message_id)
+        keys.append(key)
+        rows.setdefault(
+            key,
+            InboundMail(
+                raw=raw,
+                size=len(raw),
+                sha256=hashlib.sha256(raw).hexdigest(),
+                message_id=message_id,
+                dedup_key=key,
+                source=source,
+                envelope_recipients=[str(r)[:998] for r in envelope_recipients][:100],
+                received_at=moment,
+            ),
+        )
+    stored = {m.dedup_key: m for m in InboundMail.objects.defer("raw").filter(dedup_key__in=keys)}
+    new = [mail for key, mail in rows.items() if key not in stored]
+    try:
+        with transaction.atomic():
+            InboundMail.objects.bulk_create(new)
+    except IntegrityError:
+        # Another receiver stored one of them meanwhile: one at a time, each its own answer.
+        return [
+            store_inbound_mail(raw, source=source, envelope_recipients=envelope_recipients)
+            for raw in raws
+        ]
+    faults.point(faults.AFTER_RAW_INSERT)
+    result = []
+    for key in keys:
+        if key in stored:
+            result.append((stored[key], False))
+        else:
+            stored[key] = rows[key]
+            result.append((rows[key], True))
+    return result

@@ -13,8 +13,9 @@ from huey import crontab
 
 from santacare.core.periodic import once_per_period
 
+from .batch import process_pending_inbound
 from .imap import fetch_mailbox
-from .inbound import process_claimable_mail, process_pending_inbound
+from .inbound import process_claimable_mail
 from .queue import inbound_mail_periodic_task, inbound_mail_task
 
 

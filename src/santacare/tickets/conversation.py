@@ -4,9 +4,11 @@
 of every ticket, the first included, is written by `store_message`, with its event in the log.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_save
 
 from santacare.accounts.models import User
 from santacare.core.text import clean_text
@@ -22,7 +24,9 @@ from .signals import message_added
 from .status import REOPENED_BY_CUSTOMER, move_ticket, record_first_response
 
 
-@transaction.atomic
+# Like open_ticket: no savepoint of its own in a caller's transaction; a raise rolls back the
+# caller's atomic block, so a half-added message never stays.
+@transaction.atomic(savepoint=False)
 def add_message(
     ticket: Ticket,
     *,
@@ -108,13 +112,30 @@ def store_message(
     by: User | None = None,
     by_label: str = "",
     event_data: dict[str, object] | None = None,
+    more_events: Sequence[Event] = (),
     **fields: Any,
 ) -> Message:
-    """Every message of every ticket is written here, with its event in the log."""
+    """Every message of every ticket is written here, with its event in the log; `more_events`
+    (unsaved, of this ticket) are logged after it in the same INSERT."""
     message = Message.objects.create(ticket=ticket, **fields)
     if event_data is None:
         event_data = {"message": message.pk, "visibility": message.visibility}
-    record_event(ticket, event, by=by, by_label=by_label, **event_data)
+    if more_events:
+        label = by_label or (str(by) if by else "")
+        first = Event(ticket=ticket, kind=event, actor=by, actor_label=label, data=event_data)
+        logged = Event.objects.bulk_create([first, *more_events])
+        # What Event.save() would send: the SLA clock index listens (sla/apps.py).
+        for saved in logged:
+            post_save.send(
+                sender=Event,
+                instance=saved,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=saved._state.db,
+            )
+    else:
+        record_event(ticket, event, by=by, by_label=by_label, **event_data)
     if event == Event.Kind.MESSAGE_ADDED:
         message_added.send(sender=Message, message=message)
     return message
