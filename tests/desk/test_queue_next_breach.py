@@ -4,7 +4,8 @@ reads, sortable columns, and the live poll that costs one query while nothing ch
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from santacare.core.time import now
 from santacare.desk.queues import Filters, Queue, Sort, filtered_tickets, sorted_tickets
@@ -79,6 +80,29 @@ def test_r1_next_breach_copy_follows_a_change_once_it_is_committed(
         change_status(ticket, status=Ticket.Status.IN_PROGRESS, by=agent)
     ticket.refresh_from_db()
     assert ticket.sla_due_at is not None
+
+
+def test_r1_one_commit_computes_its_tickets_next_breach_once_together(
+    alice, alice_device, open_portal_ticket, django_capture_on_commit_callbacks
+):
+    """A batch of mail opens many tickets in one transaction: after its commit the copies are
+    computed together (one read of the targets and calendar, one of the histories), and the
+    later callbacks find nothing left to do."""
+    seed_default_targets()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        tickets = [
+            open_portal_ticket(alice, alice_device, priority="P3", received_at=now())
+            for _ in range(3)
+        ]
+    with CaptureQueriesContext(connection) as all_callbacks:
+        for callback in callbacks:
+            callback()
+
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.sla_due_at is not None
+    loads = [q["sql"] for q in all_callbacks if 'FROM "tickets_event"' in q["sql"]]
+    assert len(loads) == 1  # the three histories in one query
 
 
 def test_a_closed_ticket_loses_its_next_breach(three, agent):

@@ -79,8 +79,31 @@ def clear_done() -> int:
 
 def event_saved(sender: type[Event], instance: Event, created: bool, **kwargs: Any) -> None:
     """Receiver (connected in SlaConfig.ready): refresh once the change is committed, so the
-    clocks read the whole change, and a rolled-back change writes nothing."""
+    clocks read the whole change, and a rolled-back change writes nothing.
+
+    One change often logs several clock events on one ticket (opened, then its first
+    message); the first callback after the commit refreshes every ticket noted so far and the
+    others find nothing left, so each ticket is computed once per commit."""
     if not created or instance.kind not in CLOCK_EVENTS:
         return
-    ticket_id = instance.ticket_id
-    transaction.on_commit(lambda: refresh_due([ticket_id], now=current_time()))
+    _waiting_tickets().add(instance.ticket_id)
+    transaction.on_commit(_refresh_waiting)
+
+
+def _waiting_tickets() -> set[int]:
+    # Kept on the connection, so each thread's transactions have their own. A ticket noted by
+    # a change that was then rolled back is merely refreshed once more at the next commit.
+    connection = transaction.get_connection()
+    waiting: set[int] | None = getattr(connection, "santacare_due_waiting", None)
+    if waiting is None:
+        waiting = set()
+        connection.santacare_due_waiting = waiting  # type: ignore[attr-defined]
+    return waiting
+
+
+def _refresh_waiting() -> None:
+    waiting = _waiting_tickets()
+    if waiting:
+        ticket_ids = list(waiting)
+        waiting.clear()
+        refresh_due(ticket_ids, now=current_time())
