@@ -97,7 +97,7 @@ def _waiting_tickets() -> set[int]:
     waiting: set[int] | None = getattr(connection, "santacare_due_waiting", None)
     if waiting is None:
         waiting = set()
-        connection.santacare_due_waiting = waiting  # type: ignore[attr-defined]
+        connection.santacare_due_waiting = waiting
     return waiting
 
 
