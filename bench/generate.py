@@ -37,9 +37,11 @@ STATUS = (
     f"CASE WHEN {OPEN} THEN (ARRAY['new','in_progress','waiting_on_customer','in_progress'])"
     "[1 + abs(hashtext('s' || g)) % 4] ELSE 'closed' END"
 )
-# Open tickets in the last two weeks; done ones over two years before that.
+# Open tickets in the last two weeks (at least two hours old, so that their answer and note
+# are in the past); done ones over two years before that.
 RECEIVED = (
-    f"(CASE WHEN {OPEN} THEN now() - ((g * 7919) % 20160) * interval '1 minute' "
+    f"(CASE WHEN {OPEN} THEN now() - interval '2 hours' - ((g * 7919) % 20160) "
+    "* interval '1 minute' "
     "ELSE now() - interval '14 days' - ((g * 7919) % 1051200) * interval '1 minute' END)"
 )
 DONE_MINUTES = "(60 + (g * 7907) % 6000)"
@@ -397,9 +399,17 @@ def _conversations(template: Ticket, ids: dict[str, list[int]]) -> None:
             "(SELECT 1 AS g) g1",
         )
     with connection.cursor() as cursor:
-        for clock, spread, targets in (
-            ("response", 600, "ARRAY[30,60,240,480]"),
-            ("restore", 6000, "ARRAY[240,480,1440,2880]"),
+        # A result per stopped clock, stopped where the ticket says (the response at the first
+        # answer, the restore at the resolution), so that the sweep finds nothing to record
+        # again; elapsed is counted in wall minutes, which is all the reports need here.
+        for clock, stop, targets, where in (
+            (
+                "response",
+                "first_response_at",
+                "ARRAY[30,60,240,480]",
+                "first_response_at IS NOT NULL",
+            ),
+            ("restore", "resolved_at", "ARRAY[240,480,1440,2880]", "resolved_at IS NOT NULL"),
         ):
             cursor.execute(
                 f"""
@@ -407,16 +417,16 @@ def _conversations(template: Ticket, ids: dict[str, list[int]]) -> None:
                   (ticket_id, clock, started_at, stopped_at, target_minutes, elapsed_minutes, met,
                    month, customer_id, contract_number, service_level_id, priority, channel,
                    computed_at)
-                SELECT id, %s, received_at, received_at + e * interval '1 minute', tg, e, e <= tg,
+                SELECT id, %s, received_at, {stop}, tg, e, e <= tg,
                        date_trunc('month', received_at AT TIME ZONE 'Europe/Helsinki')::date,
                        customer_id, contract_number, service_level_id, priority, channel, now()
                 FROM (
-                  SELECT *, (id * 7907) %% %s AS e,
+                  SELECT *, (extract(epoch FROM {stop} - received_at) / 60)::int AS e,
                          ({targets})[substr(priority, 2, 1)::int] AS tg
-                  FROM {tickets_table} WHERE status = 'closed'
+                  FROM {tickets_table} WHERE {where}
                 ) s
                 """,
-                [clock, spread],
+                [clock],
             )
         # The template's own rows go; events are append-only for the ORM, not for the bench.
         cursor.execute(f"DELETE FROM {Event._meta.db_table} WHERE ticket_id = %s", [template.pk])

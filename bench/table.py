@@ -94,8 +94,10 @@ def print_table(report: dict[str, Any]) -> None:
     if sla:
         print(
             f"\nSLA: {sla['clocks_per_s']:,.0f} clocks/s without explanations, "
-            f"{sla['clocks_explained_per_s']:,.0f}/s explained; a sweep over "
-            f"{sla['open_tickets']:,} open tickets {sla['first_sweep_s']:.1f} s; monthly report "
+            f"{sla['clocks_explained_per_s']:,.0f}/s explained; over "
+            f"{sla['open_tickets']:,} open tickets the first sweep (every notice sent) "
+            f"{sla['first_sweep_s']:.1f} s, the minutely sweep {sla['steady_sweep_s']:.2f} s, a "
+            f"sweep recomputing every ticket {sla['full_sweep_s']:.2f} s; monthly report "
             f"{sla['report_month_s'] * 1000:.0f} ms, twelve months "
             f"{sla['report_year_s'] * 1000:.0f} ms over {sla['tickets']:,} tickets"
         )
@@ -106,9 +108,15 @@ def print_table(report: dict[str, Any]) -> None:
                 sla["clocks_per_s"] >= 50_000,
             )
         )
-        per_100k = sla["first_sweep_s"] * 100_000 / max(sla["open_tickets"], 1)
+        # Judged on the sweep that recomputes every open ticket: the minutely one computes
+        # only those that can need a notice, which would flatter the goal.
+        per_100k = sla["full_sweep_s"] * 100_000 / max(sla["open_tickets"], 1)
         goals.append(
-            ("sweep of 100,000 open tickets < 10 s", f"{per_100k:.0f} s (scaled)", per_100k < 10)
+            (
+                "sweep of 100,000 open tickets < 10 s",
+                f"{per_100k:.0f} s (scaled, every ticket recomputed)",
+                per_100k < 10,
+            )
         )
     if goals:
         print("\nissue 12 goals")
