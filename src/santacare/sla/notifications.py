@@ -85,7 +85,8 @@ def sweep(*, now: datetime) -> SweepResult:
         last_id = batch[-1].id
     if full:
         cache.set(RULES_KEY, rules, timeout=None)
-    for ticket in with_history(Ticket.objects.filter(pk__in=stopped)):
+    # The device too: a result records the device's site.
+    for ticket in with_history(Ticket.objects.filter(pk__in=stopped).select_related("device")):
         outcome.results += record_results(ticket, now=now, context=context)
     return outcome
 

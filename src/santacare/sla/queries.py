@@ -28,9 +28,11 @@ class TicketAtRisk:
 def with_history(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Load what the clocks read in two queries, however many tickets there are."""
     # The actor tells a customer's close from an agent's (clocks.ticket_clocks).
+    # Only what the history reads: a sweep loads thousands of these, and each column is parsed.
     events = (
         Event.objects.filter(kind__in=HISTORY_KINDS)
         .select_related("actor")
+        .only("id", "ticket_id", "kind", "data", "created_at", "actor__id", "actor__role")
         .order_by("created_at", "id")
     )
     # A plain list (to_attr): the related manager would clone a queryset per ticket to read it.
