@@ -2,8 +2,10 @@
 
 import pytest
 
+from santacare.accounts.models import User
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +42,14 @@ def test_access_requests_do_not_claim_a_confirmed_address(agent_client):
     text = agent_client.get("/desk/access/").content.decode()
     assert "confirmed their email" not in text
     assert "its email address not confirmed" in text
+
+
+def test_the_desk_navigation_marks_reports_as_the_current_page(client):
+    lead = AgentFactory(role=User.Role.TEAM_LEAD)
+    client.force_login(lead)
+
+    text = client.get("/reports/", headers={"accept-language": "en"}).content.decode()
+
+    nav = text.split('<nav class="desk-nav"')[1].split("</nav>")[0]
+    assert 'href="/reports/" aria-current="page"' in nav
+    assert nav.count('aria-current="page"') == 1
