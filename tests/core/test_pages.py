@@ -22,7 +22,7 @@ def test_r14_home_page_in_english_when_the_browser_asks(client):
 
     text = response.content.decode()
     assert '<html lang="en">' in text
-    assert "Critical requests, and SantaCare Advanced requests outside office hours" in text
+    assert "Critical tickets, and SantaCare Advanced tickets outside office hours" in text
 
 
 def test_r15_every_page_shows_the_portal_support_address(client, settings):
