@@ -12,7 +12,7 @@ from .clock import Timeline, at
 CANNED_REPLIES = [
     (
         "Pyydetään lisätietoja / Ask for details",
-        "Hei {contact},\n\nkiitos tiketistä {tracking_number}. Lähetätkö vielä laitteen "
+        "Hei {contact},\n\nkiitos tukipyynnöstä {tracking_number}. Lähetätkö vielä laitteen "
         "'show tech-support' -tulosteen ja kuvauksen siitä, milloin vika alkoi?\n\n"
         "Ystävällisin terveisin\n{agent}",
         "Hello {contact},\n\nthank you for ticket {tracking_number}. Could you send the "
@@ -21,15 +21,15 @@ CANNED_REPLIES = [
     ),
     (
         "Varaosa tilattu / Replacement ordered",
-        "Hei {contact},\n\nkorvaava osa on tilattu tikettiin {tracking_number}. Saat "
+        "Hei {contact},\n\nkorvaava osa on tilattu tukipyyntöön {tracking_number}. Saat "
         "seurantakoodin, kun lähetys lähtee.\n\nTerveisin\n{agent}",
         "Hello {contact},\n\nthe replacement part for {tracking_number} is ordered. You will "
         "get the tracking code when it ships.\n\nRegards\n{agent}",
     ),
     (
         "Ratkaistu / Resolved",
-        "Hei {contact},\n\nmerkitsemme tiketin {tracking_number} ratkaistuksi. Jos vika "
-        "toistuu, vastaa tähän viestiin, niin tiketti avautuu uudelleen.\n\n{agent}",
+        "Hei {contact},\n\nmerkitsemme tukipyynnön {tracking_number} ratkaistuksi. Jos vika "
+        "toistuu, vastaa tähän viestiin, niin tukipyyntö avautuu uudelleen.\n\n{agent}",
         "Hello {contact},\n\nwe mark {tracking_number} as resolved. If the fault comes back, "
         "reply to this message and the ticket opens again.\n\n{agent}",
     ),

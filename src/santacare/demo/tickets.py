@@ -189,7 +189,7 @@ def queue_stories(desk: Desk, timeline: Timeline) -> dict[str, Ticket]:
     desk.reply(
         ntp,
         "Hei Teemu, NTP-palvelimeen ei ollut reittiä hallinta-VRF:stä. Lisää "
-        "'ntp server vrf Mgmt-vrf 192.0.2.123'. Merkitsen tiketin ratkaistuksi.",
+        "'ntp server vrf Mgmt-vrf 192.0.2.123'. Merkitsen tukipyynnön ratkaistuksi.",
         when=ago(days=3, hours=4),
     )
     desk.move(ntp, Ticket.Status.RESOLVED, when=ago(days=1))
