@@ -16,7 +16,7 @@ from django.db import transaction
 from santacare.accounts.models import User
 from santacare.calendars.models import Coverage
 from santacare.core.time import helsinki, now
-from santacare.customers.models import Contact, Customer, Site
+from santacare.customers.models import Contact, Customer, Language, Site
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
 from santacare.sla.services import seed_default_targets
 
@@ -229,6 +229,7 @@ def _contact(
     *,
     technical: bool,
     user: User | None = None,
+    language: str = Language.FINNISH,
 ) -> Contact:
     return Contact.objects.update_or_create(
         email=email,
@@ -239,6 +240,7 @@ def _contact(
             "job_role": job_role,
             "is_technical": technical,
             "user": user,
+            "language": language,
         },
     )[0]
 

@@ -13,7 +13,7 @@ from santacare.accounts.models import User
 from santacare.customers.models import Contact, Customer, Language
 from santacare.installbase.models import Contract, Device, ServiceLevel, Vendor
 
-from .data import _device, _site
+from .data import _contact, _device, _site
 
 
 @dataclass(frozen=True)
@@ -31,22 +31,6 @@ class Cast:
     devices: dict[str, Device]
 
 
-def _contact(
-    customer: Customer, name: str, email: str, phone: str, role: str, language: str
-) -> Contact:
-    return Contact.objects.update_or_create(
-        email=email,
-        defaults={
-            "customer": customer,
-            "name": name,
-            "phone": phone,
-            "job_role": role,
-            "is_technical": True,
-            "language": language,
-        },
-    )[0]
-
-
 def cast_the_stories() -> Cast:
     """Add the stories' people and devices (idempotent) and return the whole cast."""
     esimerkki = Customer.objects.get(business_id="1234567-1")
@@ -58,7 +42,8 @@ def cast_the_stories() -> Cast:
         "emma.brown@toinen.fi",
         "+358 50 777 8888",
         "Network administrator",
-        Language.ENGLISH,
+        technical=True,
+        language=Language.ENGLISH,
     )
     pohjola = Customer.objects.update_or_create(
         business_id="2345678-0",
@@ -75,7 +60,8 @@ def cast_the_stories() -> Cast:
         "olli.ojala@pohjolanlogistiikka.example",
         "+358 44 123 4567",
         "IT-päällikkö",
-        Language.FINNISH,
+        technical=True,
+        language=Language.FINNISH,
     )
     daniel = _contact(
         pohjola,
@@ -83,7 +69,8 @@ def cast_the_stories() -> Cast:
         "daniel.lee@pohjolanlogistiikka.example",
         "+358 44 765 4321",
         "Network engineer",
-        Language.ENGLISH,
+        technical=True,
+        language=Language.ENGLISH,
     )
     advanced = ServiceLevel.objects.get(name="SantaCare Advanced")
     scm_1001 = Contract.objects.get(number="SCM-1001")
