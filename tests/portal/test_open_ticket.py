@@ -4,10 +4,11 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from santacare.core.time import HELSINKI
 from santacare.installbase.models import Contract
-from santacare.tickets.models import Ticket
+from santacare.tickets.models import Attachment, Ticket
 from tests.factories import AgentFactory, ContractFactory, DeviceFactory
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +263,61 @@ def test_search_by_serial_leads_to_the_form(alice_client, alice_device, charlie_
     assert found["Location"] == url(alice_device)
     assert other.status_code == 200
     assert other.context["form"].errors["serial_number"]
+
+
+def test_r9_an_oversized_attachment_is_refused_by_name_and_the_ticket_kept(
+    alice_client, alice_device, settings
+):
+    """Hostile upload on the new-ticket form: the file is refused before it is read, the ticket
+    and its description are stored, and the customer is told which file was left out."""
+    settings.SANTACARE_MAX_ATTACHMENT_BYTES = 10
+    big = SimpleUploadedFile("huge.log", b"x" * 11, "text/plain")
+    with time_machine.travel(OFFICE_HOURS, tick=False):
+        response = alice_client.post(
+            url(alice_device),
+            {**form(alice_device, description="Port 3 flaps"), "files": [big]},
+            follow=True,
+        )
+
+    ticket = Ticket.objects.get()
+    assert ticket.description == "Port 3 flaps"
+    assert not Attachment.objects.exists()
+    assert "huge.log" in response.content.decode()
+
+
+def test_r9_more_files_than_allowed_is_a_field_error_and_nothing_is_stored(
+    alice_client, alice_device
+):
+    uploads = [SimpleUploadedFile(f"log{n}.txt", b"log", "text/plain") for n in range(6)]
+    with time_machine.travel(OFFICE_HOURS, tick=False):
+        response = alice_client.post(
+            url(alice_device),
+            {**form(alice_device, description="Port 3 flaps"), "files": uploads},
+            headers={"accept-language": "en"},
+        )
+
+    assert response.status_code == 200
+    assert "At most 5 files per message." in response.content.decode()
+    assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_r9_a_script_named_html_attachment_is_kept_as_a_file_not_served_as_a_page(
+    alice_client, alice_device
+):
+    upload = SimpleUploadedFile(
+        "<img src=x onerror=alert(1)>.html", b"<script>x</script>", "text/html"
+    )
+    with time_machine.travel(OFFICE_HOURS, tick=False):
+        alice_client.post(
+            url(alice_device),
+            {**form(alice_device, description="Port 3 flaps"), "files": [upload]},
+        )
+
+    attachment = Attachment.objects.get()
+    download = alice_client.get(f"/portal/attachments/{attachment.pk}/")
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    assert download["Content-Type"] != "text/html"
+    page = alice_client.get(f"/portal/tickets/{Ticket.objects.get().tracking_number}/")
+    assert "<img src=x onerror" not in page.content.decode()
