@@ -15,7 +15,8 @@ def print_table(report: dict[str, Any]) -> None:
     machine = report["machine"]
     print(
         f"\n== {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB, "
-        f"PostgreSQL {machine['postgresql']}, size {machine['size']}"
+        f"PostgreSQL {machine['postgresql']}, size {machine['size']}; ours on PostgreSQL "
+        + ("with Redis" if report.get("ours_postgresql_with_redis") else "without Redis")
     )
     goals = []
     ingest = report.get("ingest")
