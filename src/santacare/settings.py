@@ -182,6 +182,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so logins record it: it reads a session's user and contact in one query. The two
+    # below stay for sessions that recorded them before it existed.
+    "santacare.customers.backends.UserWithContactBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
