@@ -40,3 +40,30 @@ def test_r3_opening_a_ticket_in_the_portal_costs_thirteen_statements_and_its_num
     # Session; user with contact (customers/backends.py); device, once; ticket, message, event;
     # daily cap, acknowledgement; SLA targets, ticket and history, calendar, next-breach copy.
     assert len(queries) == 13 + TRACKING, "\n".join(q["sql"][:120] for q in queries)
+
+
+def test_r11_the_ticket_list_costs_three_statements(alice_client, alice, alice_device, open_for):
+    for n in range(3):
+        open_for(alice, alice_device, description=f"Port {n} down")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.get("/portal/tickets/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('data-label="') >= 3 * 6
+    # Session; user with contact; one page of tickets.
+    assert len(queries) == 3, "\n".join(q["sql"][:120] for q in queries)
+
+
+def test_r4_a_ticket_page_costs_nine_statements(alice_client, alice, alice_device, open_for):
+    seed_default_targets()
+    ticket = open_for(alice, alice_device)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = alice_client.get(f"/portal/tickets/{ticket.tracking_number}/")
+
+    assert response.status_code == 200
+    assert response.context["clocks"]
+    # Session; user with contact; the ticket; SLA targets, history, calendar; the RMAs (which
+    # also give the replacement clock); messages and their attachments.
+    assert len(queries) == 9, "\n".join(q["sql"][:120] for q in queries)
