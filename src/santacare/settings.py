@@ -182,9 +182,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # First, so logins record it: it reads a session's user and contact in one query. The two
-    # below stay for sessions that recorded them before it existed.
-    "santacare.customers.backends.UserWithContactBackend",
+    "santacare.customers.backends.UserWithContactBackend",  # first: logins record it
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -2,6 +2,9 @@
 
 Every portal request needs both (R11: `contact_required`); read apart they were two queries per
 request (issue 12). An agent's user has no contact and gets an empty join.
+
+It comes first in AUTHENTICATION_BACKENDS, so a login records it in the session; Django's and
+allauth's own backends stay listed for the sessions that recorded them before it existed.
 """
 
 from allauth.account.auth_backends import AuthenticationBackend
