@@ -80,9 +80,9 @@ def subscribed_events() -> frozenset[str]:
     if events is None or time.monotonic() - loaded_at > SUBSCRIPTIONS_SECONDS:
         events = frozenset(
             event
-            for subscribed in WebhookEndpoint.objects.filter(is_active=True).values_list(
-                "events", flat=True
-            )
+            for subscribed in WebhookEndpoint.objects.filter(is_active=True)
+            .order_by()
+            .values_list("events", flat=True)
             for event in subscribed
         )
         _subscriptions = (time.monotonic(), events)
