@@ -31,11 +31,15 @@ def current_contact(user: User | AnonymousUser) -> Contact | None:
     else None: an end user, a contact who left, or a login with no contact at all."""
     if not user.is_authenticated:
         return None
-    contact = (
-        Contact.objects.select_related("customer", "customer__service_delivery_manager")
-        .filter(user=user)
-        .first()
-    )
+    if User.contact.is_cached(user):
+        # Read with the user by the login backend (backends.py); None when there is none.
+        contact = getattr(user, "contact", None)
+    else:
+        contact = (
+            Contact.objects.select_related("customer", "customer__service_delivery_manager")
+            .filter(user=user)
+            .first()
+        )
     return contact if contact is not None and contact.may_open_tickets else None
 
 

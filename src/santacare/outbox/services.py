@@ -44,13 +44,25 @@ def _clean_recipients(to: Sequence[str]) -> list[str]:
     return recipients
 
 
-def automatic_mail_sent_today(recipient: str, *, at: datetime | None = None) -> int:
+def daily_cap_reached(recipient: str, *, at: datetime | None = None) -> bool:
+    """Has `recipient` had MAILGATE_AUTO_REPLY_DAILY_CAP automatic mails in the last day?
+
+    Asks whether the cap-th row exists rather than counting them all: the index on (recipient,
+    created_at) is read for at most cap rows, however much mail the address got (issue 12: a
+    busy contact's count grew with every acknowledgement)."""
+    cap = settings.MAILGATE_AUTO_REPLY_DAILY_CAP
+    if cap <= 0:
+        return True
     moment = at or current_time()
-    return OutboundMail.objects.filter(
-        recipient=recipient.lower(),
-        auto_submitted=True,
-        created_at__gt=moment - timedelta(days=1),
-    ).count()
+    return (
+        OutboundMail.objects.filter(
+            recipient=recipient.lower(),
+            auto_submitted=True,
+            created_at__gt=moment - timedelta(days=1),
+        )
+        .order_by()[cap - 1 : cap]
+        .exists()
+    )
 
 
 def queue_mail(
@@ -75,10 +87,7 @@ def queue_mail(
     recipient = recipients[0].lower()
     state = OutboundMail.State.QUEUED
     last_error = ""
-    if (
-        auto_submitted
-        and automatic_mail_sent_today(recipient) >= settings.MAILGATE_AUTO_REPLY_DAILY_CAP
-    ):
+    if auto_submitted and daily_cap_reached(recipient):
         state = OutboundMail.State.SUPPRESSED
         last_error = "daily cap of automatic mail to this recipient reached"
         logger.warning("Automatic mail to %s suppressed: daily cap reached", recipient)

@@ -1,6 +1,7 @@
 """What the desk, the portal, the SLA engine and the report ask of RMAs."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -26,13 +27,19 @@ MAX_REPORT_ROWS = 20_000
 def replacement_delivery(ticket: Ticket) -> tuple[datetime, datetime | None] | None:
     """The replacement-delivery clock's instants for the SLA engine: (ordered, delivered) of the
     ticket's first RMA that was not cancelled, or None when no replacement was ordered."""
-    rma = (
+    first = (
         Rma.objects.filter(ticket=ticket)
         .exclude(status=Rma.Status.CANCELLED)
         .order_by("opened_at", "id")
-        .only("opened_at", "delivered_at")
-        .first()
+        .only("opened_at", "delivered_at", "status")[:1]
     )
+    return replacement_of(first)
+
+
+def replacement_of(rmas: Iterable[Rma]) -> tuple[datetime, datetime | None] | None:
+    """`replacement_delivery` from a ticket's RMAs already read oldest first (`rmas_for_ticket`),
+    for a page that shows them anyway: one query fewer."""
+    rma = next((rma for rma in rmas if rma.status != Rma.Status.CANCELLED), None)
     return (rma.opened_at, rma.delivered_at) if rma else None
 
 

@@ -3,6 +3,8 @@ and rma never import this app (the layers in pyproject.toml)."""
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from santacare.rma.models import Rma
@@ -12,8 +14,8 @@ from santacare.sla.signals import sla_notice
 from santacare.tickets.models import Message, Ticket
 from santacare.tickets.signals import message_added, status_changed, ticket_opened
 
-from .models import WebhookEvent
-from .services import queue_webhooks
+from .models import WebhookEndpoint, WebhookEvent
+from .services import forget_subscriptions, queue_webhooks
 
 
 def ticket_data(ticket: Ticket) -> dict[str, Any]:
@@ -28,6 +30,15 @@ def ticket_data(ticket: Ticket) -> dict[str, Any]:
         "serial_number": ticket.serial_number,
         "received_at": ticket.received_at,
     }
+
+
+# At once for this thread, and again after the commit: another thread of the process may have
+# read the endpoints as they were before it.
+@receiver(post_save, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_saved")
+@receiver(post_delete, sender=WebhookEndpoint, dispatch_uid="webhooks.endpoint_deleted")
+def on_endpoint_changed(sender: type, **kwargs: Any) -> None:
+    forget_subscriptions()
+    transaction.on_commit(forget_subscriptions)
 
 
 @receiver(ticket_opened, dispatch_uid="webhooks.ticket_opened")

@@ -7,6 +7,7 @@ subscribed endpoint, never a wait.
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
@@ -22,6 +23,10 @@ from .tasks import deliver_webhook_task
 
 logger = logging.getLogger(__name__)
 
+SUBSCRIPTIONS_SECONDS = 10.0
+# (when read, the events subscribed to); None until first read, and after an endpoint changed.
+_subscriptions: tuple[float, frozenset[str] | None] = (0.0, None)
+
 
 def queue_webhooks(
     event: WebhookEvent, data: Callable[[], Mapping[str, Any]]
@@ -29,8 +34,10 @@ def queue_webhooks(
     """One delivery per active endpoint that subscribed to `event`, in the caller's
     transaction; each is handed to the job queue after the commit (a rollback sends none).
 
-    `data` is called only when somebody subscribed: without endpoints an event costs one query.
+    `data` is called only when somebody subscribed: without endpoints an event costs no query.
     """
+    if event not in subscribed_events():
+        return []
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(is_active=True).only("id", "events")
@@ -57,6 +64,35 @@ def queue_webhooks(
         deliveries.append(delivery)
         transaction.on_commit(partial(_enqueue, delivery.pk))
     return deliveries
+
+
+def subscribed_events() -> frozenset[str]:
+    """The events some active endpoint subscribed to, read at most every
+    SUBSCRIPTIONS_SECONDS per process (issue 12: a query per signal on every ticket change).
+
+    A saved or deleted endpoint clears it in its own process at once; other processes (workers,
+    hosts) notice within SUBSCRIPTIONS_SECONDS. Only "nobody listens" is trusted from it: when
+    somebody does, `queue_webhooks` reads the endpoints themselves, so a deleted or switched-off
+    endpoint never gets a delivery from a stale copy.
+    """
+    global _subscriptions
+    loaded_at, events = _subscriptions
+    if events is None or time.monotonic() - loaded_at > SUBSCRIPTIONS_SECONDS:
+        events = frozenset(
+            event
+            for subscribed in WebhookEndpoint.objects.filter(is_active=True)
+            .order_by()
+            .values_list("events", flat=True)
+            for event in subscribed
+        )
+        _subscriptions = (time.monotonic(), events)
+    return events
+
+
+def forget_subscriptions() -> None:
+    """An endpoint was saved or deleted: read the subscriptions again next time."""
+    global _subscriptions
+    _subscriptions = (0.0, None)
 
 
 def _enqueue(delivery_id: int) -> None:

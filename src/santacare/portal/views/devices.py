@@ -140,9 +140,12 @@ def new_ticket(request: ContactRequest, serial_number: str) -> HttpResponse:
         # device without a valid contract gets the explanation and whom to ask.
         return render(request, "portal/device_not_served.html", context)
 
-    form = NewTicketForm(
-        request.POST or None, request.FILES or None, initial=_prefilled(contact, device)
-    )
+    if request.method == "POST":
+        # A bound form shows what was sent; the pre-filled values (which read the site's
+        # customer) are only for the empty form.
+        form = NewTicketForm(request.POST, request.FILES)
+    else:
+        form = NewTicketForm(initial=_prefilled(contact, device))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["serial_number"].strip().upper() != device.serial_number:
@@ -153,6 +156,8 @@ def new_ticket(request: ContactRequest, serial_number: str) -> HttpResponse:
                     channel=Channel.PORTAL,
                     contact=contact,
                     serial_number=device.serial_number,
+                    # Found above in the contact's install base: intake need not look again.
+                    device=device,
                     subject=data["subject"],
                     description=data["description"],
                     priority=Priority(data["priority"]),

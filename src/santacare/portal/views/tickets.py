@@ -16,7 +16,7 @@ from santacare.core.paging import keyset_page
 from santacare.core.text import search_text
 from santacare.core.time import now
 from santacare.customers.access import ContactRequest, contact_required
-from santacare.rma.queries import replacement_delivery, rmas_for_ticket
+from santacare.rma.queries import replacement_of, rmas_for_ticket
 from santacare.sla.clocks import ticket_clocks
 from santacare.tickets import queries
 from santacare.tickets.attachments import (
@@ -85,6 +85,7 @@ def ticket_list(request: ContactRequest) -> HttpResponse:
 
 
 def _ticket_page(request: ContactRequest, ticket: Ticket, reply_form: ReplyForm) -> HttpResponse:
+    rmas = rmas_for_ticket(ticket)
     return render(
         request,
         "portal/ticket.html",
@@ -93,8 +94,8 @@ def _ticket_page(request: ContactRequest, ticket: Ticket, reply_form: ReplyForm)
             "ticket": ticket,
             "conversation": queries.public_messages(ticket),
             "reply_form": reply_form,
-            "clocks": ticket_clocks(ticket, now=now(), replacement=replacement_delivery(ticket)),
-            "rmas": rmas_for_ticket(ticket),
+            "clocks": ticket_clocks(ticket, now=now(), replacement=replacement_of(rmas)),
+            "rmas": rmas,
             "missing": [RequiredItem(item).label for item in ticket.missing_information],
             "nav": "tickets",
             "can_close": ticket.is_open,
