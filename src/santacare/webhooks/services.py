@@ -15,6 +15,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from santacare.core.batch_scope import per_batch
 from santacare.core.time import now as current_time
 
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -29,13 +30,11 @@ def queue_webhooks(
     """One delivery per active endpoint that subscribed to `event`, in the caller's
     transaction; each is handed to the job queue after the commit (a rollback sends none).
 
-    `data` is called only when somebody subscribed: without endpoints an event costs one query.
+    `data` is called only when somebody subscribed: without endpoints an event costs one query
+    (in a batch of work, one for the whole batch).
     """
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True).only("id", "events")
-        if event in endpoint.events
-    ]
+    active = per_batch("webhooks.active_endpoints", _active_endpoints)
+    endpoints = [endpoint for endpoint in active if event in endpoint.events]
     if not endpoints:
         return []
     payload = dict(data())
@@ -57,6 +56,10 @@ def queue_webhooks(
         deliveries.append(delivery)
         transaction.on_commit(partial(_enqueue, delivery.pk))
     return deliveries
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(is_active=True).only("id", "events"))
 
 
 def _enqueue(delivery_id: int) -> None:
