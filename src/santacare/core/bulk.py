@@ -34,14 +34,16 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
         alias = "v"
     table = quote(meta.db_table)
     assignments = ", ".join(
-        f"{quote(column.column)} = v.{name}" for column, name in zip(columns[1:], names[1:])
+        f"{quote(column.column)} = v.{name}"
+        for column, name in zip(columns[1:], names[1:], strict=True)
     )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), ROWS_PER_STATEMENT):
             chunk = objs[start : start + ROWS_PER_STATEMENT]
             values = ", ".join(f"({row})" for _obj in chunk)
+            # Only names from the model's metadata are formatted in; every value is a parameter.
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS {alias} "
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS {alias} "  # noqa: S608
                 f"WHERE {table}.{quote(meta.pk.column)} = v.{names[0]}",
                 [
                     column.get_db_prep_save(getattr(obj, column.attname), connection)
