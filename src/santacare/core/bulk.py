@@ -23,10 +23,11 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
     meta = model._meta
     columns: list[Field[object, object]] = [meta.pk, *(meta.get_field(name) for name in fields)]  # type: ignore[list-item]
     quote = connection.ops.quote_name
+    db_columns = [quote(str(column.column)) for column in columns]
     if connection.vendor == "postgresql":
         # VALUES has no column types of its own: a column of NULLs would be text.
         row = ", ".join(f"CAST(%s AS {column.cast_db_type(connection)})" for column in columns)
-        names = [quote(column.column) for column in columns]
+        names = db_columns
         alias = f"v ({', '.join(names)})"
     else:
         row = ", ".join("%s" for _column in columns)
@@ -34,8 +35,7 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
         alias = "v"
     table = quote(meta.db_table)
     assignments = ", ".join(
-        f"{quote(column.column)} = v.{name}"
-        for column, name in zip(columns[1:], names[1:], strict=True)
+        f"{column} = v.{name}" for column, name in zip(db_columns[1:], names[1:], strict=True)
     )
     with connection.cursor() as cursor:
         for start in range(0, len(objs), ROWS_PER_STATEMENT):
@@ -44,7 +44,7 @@ def update_rows(objs: Sequence[Model], fields: Sequence[str]) -> None:
             # Only names from the model's metadata are formatted in; every value is a parameter.
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS {alias} "  # noqa: S608
-                f"WHERE {table}.{quote(meta.pk.column)} = v.{names[0]}",
+                f"WHERE {table}.{db_columns[0]} = v.{names[0]}",
                 [
                     column.get_db_prep_save(getattr(obj, column.attname), connection)
                     for obj in chunk
