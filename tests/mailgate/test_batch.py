@@ -1,5 +1,5 @@
-"""Stored mail processed in batches (issue 12): one transaction, a savepoint per mail, and still
-an exactly-once effect; what a batch costs the database, in statements, not seconds."""
+"""Stored mail processed in batches (issue 12): one transaction, and still an exactly-once effect;
+what a batch costs the database, in statements, not seconds."""
 
 from datetime import timedelta
 
@@ -8,9 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from santacare.core import faults
+from santacare.mailgate import batch
 from santacare.mailgate.batch import process_pending_inbound, receive_mail_batch
 from santacare.mailgate.inbound import receive_mail
 from santacare.mailgate.models import InboundMail
+from santacare.mailgate.parsed import ParsedMail
+from santacare.mailgate.routing import MailOutcome, route
 from santacare.outbox.models import OutboundMail
 from santacare.tickets.models import Message, Ticket
 
@@ -135,3 +138,76 @@ def test_sweep_processes_a_crashed_batch_once_its_claims_expire(alice, alice_dev
     assert process_pending_inbound(older_than=timedelta(0)) == 4
     assert process_pending_inbound(older_than=timedelta(0)) == 0
     assert Ticket.objects.count() == 4
+
+
+def _ingest(raws: list[bytes]) -> tuple[list[MailOutcome], list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = receive_mail_batch(raws, source="imap")
+    return outcomes, [q["sql"] for q in captured.captured_queries]
+
+
+def _savepoints(statements: list[str]) -> int:
+    return sum(sql.startswith("SAVEPOINT") for sql in statements)
+
+
+@pytest.mark.django_db
+def test_r6_r4_statements_per_mail_do_not_grow_with_the_batch(alice, alice_device, high_cap):
+    """What a batch asks once stays once (senders, devices, the replied tickets, the daily-cap
+    counts, new tracking numbers, the mails' outcomes, webhook endpoints, the office calendar):
+    each further new request costs its own rows only (ticket, message, event, acknowledgement)
+    and each further reply its message, its event and the ticket's updated_at. No savepoint
+    per mail (the test's own transaction makes each of the batch's transactions one)."""
+    _ingest([new_request(99)])  # the first mail's one-off reads (content types and the like)
+    opened_few, few = _ingest([new_request(n) for n in range(2)])
+    opened_many, many = _ingest([new_request(n) for n in range(2, 10)])
+    assert [o.outcome for o in opened_few + opened_many] == ["created"] * 10
+    assert len(many) - len(few) <= 4 * (8 - 2), "\n".join(many)
+    assert _savepoints(many) == _savepoints(few)
+
+    tickets = [o.tracking_number or "" for o in opened_few + opened_many]
+    replied_few, few = _ingest([reply(n, tickets[n]) for n in range(2)])
+    replied_many, many = _ingest([reply(n, tickets[n]) for n in range(2, 10)])
+    assert [o.outcome for o in replied_few + replied_many] == ["appended"] * 10
+    assert len(many) - len(few) <= 3 * (8 - 2), "\n".join(many)
+    ticket_reads = [sql for sql in many if sql.startswith("SELECT") and '"tickets_ticket"' in sql]
+    assert len(ticket_reads) <= 2, ticket_reads  # the locked replies, the SLA index's refresh
+    assert Message.objects.filter(ticket__tracking_number__in=tickets).count() == 20
+
+
+@pytest.mark.django_db
+def test_r6_daily_cap_on_automatic_mail_counts_the_batchs_own_answers(
+    alice, alice_device, high_cap, settings
+):
+    """The cap's counts are read once for the batch and kept up to date by each mail queued:
+    the third acknowledgement to the same address in one batch is suppressed, as alone."""
+    settings.MAILGATE_AUTO_REPLY_DAILY_CAP = 2
+
+    outcomes = receive_mail_batch([new_request(n) for n in range(4)], source="imap")
+
+    assert [o.outcome for o in outcomes] == ["created"] * 4
+    states = OutboundMail.objects.order_by("pk").values_list("state", flat=True)
+    assert list(states) == ["queued", "queued", "suppressed", "suppressed"]
+
+
+@pytest.mark.django_db
+def test_r6_a_mail_failing_in_a_batch_is_quarantined_alone(
+    alice, alice_device, high_cap, monkeypatch
+):
+    """The batch is first routed without a savepoint per mail; when one mail fails, that
+    attempt is rolled back whole and the batch is routed one mail at a time: the others open
+    their tickets once, with one acknowledgement each, and the failing mail is quarantined."""
+
+    def fail_on_the_second(mail: InboundMail, parsed: ParsedMail, **kwargs: object) -> object:
+        if parsed.subject.endswith(" 1"):
+            raise ValueError("broken routing")
+        return route(mail, parsed, **kwargs)
+
+    monkeypatch.setattr(batch, "route", fail_on_the_second)
+
+    outcomes = receive_mail_batch([new_request(n) for n in range(3)], source="imap")
+
+    assert [o.outcome for o in outcomes] == ["created", "quarantined", "created"]
+    assert "broken routing" in outcomes[1].reason
+    assert Ticket.objects.count() == 2
+    assert OutboundMail.objects.count() == 2
+    assert not InboundMail.objects.filter(state=InboundMail.State.RECEIVED).exists()

@@ -3,12 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 
 from santacare.core import faults
 from santacare.core.time import now
+from santacare.outbox import services
 from santacare.outbox.models import OutboundMail
 from santacare.outbox.sending import send_due_mail, send_outbound_mail
 from santacare.outbox.services import InvalidRecipientError, queue_mail
+from santacare.outbox.tasks import send_outbound_mails_task
 from santacare.tickets.conversation import add_message
 from santacare.tickets.intake import TicketRequest, open_ticket
 from santacare.tickets.models import Channel
@@ -167,3 +170,28 @@ def test_r14_acknowledgement_language_is_the_contacts_not_the_agents(alice, alic
     body = OutboundMail.objects.get().body
     assert "Pyyntösi avattiin" in body
     assert "Your request was opened" not in body
+
+
+def test_r6_mail_one_transaction_owes_goes_to_the_queue_as_one_task(smtp_sink, monkeypatch):
+    """A batch of inbound mail owes fifty answers: one task hands them all over after the
+    commit (issue 12: an enqueue per mail was a round trip to the queue each), and each is
+    sent."""
+    tasks = []
+
+    def one_task(mail_ids: list[int]) -> None:
+        tasks.append(mail_ids)
+        send_outbound_mails_task(mail_ids)
+
+    monkeypatch.setattr(services, "send_outbound_mails_task", one_task)
+    with transaction.atomic():
+        queued = [
+            queue_mail(to=[f"user{n}@alice.example"], subject="Hei", body="x") for n in range(3)
+        ]
+
+    assert tasks == [[mail.pk for mail in queued]]
+    assert sorted(message["To"] for message in smtp_sink.wait_for(3)) == [
+        "user0@alice.example",
+        "user1@alice.example",
+        "user2@alice.example",
+    ]
+    assert set(OutboundMail.objects.values_list("state", flat=True)) == {"sent"}

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
+from santacare.core.batch_scope import per_batch
 from santacare.core.time import helsinki
 
 from . import coverage
@@ -37,10 +38,14 @@ def load_calendar(kind: str = Coverage.OFFICE_HOURS) -> coverage.Calendar:
 
 
 def _office_calendar_for(day: date) -> coverage.Calendar:
-    """The office-hours calendar as far as one day is concerned: one indexed lookup."""
-    return _calendar(
-        Coverage.OFFICE_HOURS,
-        CalendarException.objects.filter(calendar=Coverage.OFFICE_HOURS, day=day),
+    """The office-hours calendar as far as one day is concerned: one indexed lookup (once
+    per day in a batch of work)."""
+    return per_batch(
+        ("calendars.office_hours", day),
+        lambda: _calendar(
+            Coverage.OFFICE_HOURS,
+            CalendarException.objects.filter(calendar=Coverage.OFFICE_HOURS, day=day),
+        ),
     )
 
 

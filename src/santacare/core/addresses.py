@@ -1,6 +1,7 @@
 """Email addresses from untrusted header values: the one parser for mail in and mail out."""
 
 import email.policy
+import functools
 import inspect
 import re
 from email.utils import getaddresses
@@ -21,8 +22,8 @@ def parse_addresses(value: str) -> list[tuple[str, str]]:
     if not value.strip() or "\r" in value or "\n" in value:
         # Any line break left is not folding: a header smuggled into this one, or a broken mail.
         return []
-    pairs = _strict_pairs(value)
-    result = []
+    pairs = _cached_pairs(value) if len(value) <= _CACHED_VALUE_CHARS else _strict_pairs(value)
+    result: list[tuple[str, str]] = []
     for name, address in pairs:
         if not address or "@" not in address or any(c in address for c in "<>\r\n\0 "):
             return []
@@ -30,9 +31,9 @@ def parse_addresses(value: str) -> list[tuple[str, str]]:
     return result
 
 
-def _strict_pairs(value: str) -> list[tuple[str, str]]:
+def _strict_pairs(value: str) -> tuple[tuple[str, str], ...]:
     if _HAS_STRICT_GETADDRESSES:
-        return getaddresses([value], strict=True)
+        return tuple(getaddresses([value], strict=True))
     # Older Pythons: the policy parser is the RFC 5322 one and records a defect instead of
     # guessing at an address; on some malformed input it crashes instead, with whatever error
     # its internals run into (IndexError, TypeError, even UnboundLocalError), which means the
@@ -40,7 +41,13 @@ def _strict_pairs(value: str) -> list[tuple[str, str]]:
     try:
         header = email.policy.default.header_factory("To", value)
     except Exception:
-        return []
+        return ()
     if any("invalid" in str(defect).lower() for defect in header.defects):
-        return []
-    return [(address.display_name, address.addr_spec) for address in header.addresses]
+        return ()
+    return tuple((address.display_name, address.addr_spec) for address in header.addresses)
+
+
+# The same values come again and again (the desk's own address, customers who write daily),
+# and the RFC 5322 parser is slow: a short value is parsed once per process.
+_CACHED_VALUE_CHARS = 2000
+_cached_pairs = functools.lru_cache(maxsize=4096)(_strict_pairs)

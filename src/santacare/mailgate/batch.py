@@ -1,9 +1,12 @@
 """Stored mail processed many at a time: the path of the sweep and of an IMAP fetch.
 
 A commit (and its fsync) per mail was most of what a mail cost (issue 12). Here a batch is
-claimed in one short transaction, parsed with no lock held, then routed in ONE transaction with
-a savepoint per mail: a mail whose routing fails rolls back only its savepoint and is
-quarantined (or, on a database error, left `received` for the sweep), and the others commit
+claimed in one short transaction, parsed with no lock held, then routed in ONE transaction. The
+batch's lookups are made once for all its mails (senders, devices, the replied tickets, the
+automatic-mail counts, new tracking numbers) and its mails' outcomes are written in one
+statement. A mail whose routing fails rolls the whole attempt back, and the batch is routed
+again with a savepoint per mail: then only the failing mail's savepoint is rolled back and it
+is quarantined (or, on a database error, left `received` for the sweep), and the others commit
 together. A crash anywhere before that commit leaves every mail of the batch `received`, and
 its claim expires; after it, every mail is processed. So each mail is processed once or not
 yet, never half (docs/mail.md, the crash-window tests).
@@ -20,13 +23,18 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 
 from santacare.core import faults
+from santacare.core.batch_scope import batch_scope
+from santacare.core.bulk import update_rows
 from santacare.core.logs import log_context
 from santacare.core.time import now
+from santacare.outbox.services import expect_automatic_mail
+from santacare.tickets.tracking import reserve_tracking_numbers
 
 from .inbound import (
     CLAIM_LEASE,
     MAX_ATTEMPTS,
     PENDING_GRACE,
+    RECORDED_FIELDS,
     claimable,
     quarantine_locked,
     record_outcome,
@@ -34,6 +42,7 @@ from .inbound import (
 from .models import InboundMail
 from .parse import parse_mail
 from .parsed import MalformedMailError, ParsedMail
+from .replies import ReplyTickets
 from .routing import MailOutcome, route
 from .senders import Senders
 from .store import store_inbound_batch
@@ -127,19 +136,75 @@ def _parse(stored: InboundMail) -> tuple[ParsedMail | None, str]:
         return None, f"{type(error).__name__}: {error}"
 
 
+class _MailFailed(Exception):
+    """A mail of a batch routed together failed: the attempt is rolled back."""
+
+
 def _route_batch(claims: list[_Claimed]) -> list[MailOutcome]:
+    try:
+        outcomes = _route_together(claims)
+    except _MailFailed as failed:
+        logger.info("Inbound mail batch: %s; routing it one mail at a time", failed)
+        outcomes = _route_each(claims)
+    faults.point(faults.AFTER_COMMIT)
+    return outcomes
+
+
+def _lock(claims: list[_Claimed]) -> tuple[dict[int, InboundMail], list[ParsedMail], Senders]:
+    mails = (
+        InboundMail.objects.select_for_update()
+        .defer("raw")
+        .in_bulk([claim.mail_id for claim in claims])
+    )
+    parsed = [claim.parsed for claim in claims if claim.parsed]
+    senders = Senders([p.from_address for p in parsed])
+    senders.find_devices(
+        (p.from_address, f"{p.subject}\n{p.text}") for p in parsed if not p.machine_reason
+    )
+    return mails, parsed, senders
+
+
+def _route_together(claims: list[_Claimed]) -> list[MailOutcome]:
+    """The batch without a savepoint per mail (two round trips each): the first mail that
+    fails raises _MailFailed, and its attempt is rolled back whole."""
+    outcomes, routed = [], []
+    with transaction.atomic(), batch_scope():
+        mails, parsed, senders = _lock(claims)
+        people = [p for p in parsed if not p.machine_reason]
+        tickets = ReplyTickets(p.tracking_number for p in people if p.tracking_number)
+        expect_automatic_mail(p.from_address for p in people)
+        reserve_tracking_numbers(
+            sum(
+                not p.tracking_number and senders.sender(p.from_address)[0] is not None
+                for p in people
+            )
+        )
+        for claim in claims:
+            mail = mails[claim.mail_id]
+            if mail.state == InboundMail.State.PROCESSED:
+                continue
+            if claim.parsed is None:
+                outcomes.append(quarantine_locked(mail, claim.quarantine))
+                continue
+            try:
+                with log_context(mail_id=mail.pk):
+                    outcome = route(mail, claim.parsed, senders=senders, tickets=tickets)
+            except faults.InjectedFault:
+                raise  # a simulated crash: the whole batch rolls back
+            except Exception as error:
+                raise _MailFailed(f"mail {mail.pk}: {type(error).__name__}") from error
+            record_outcome(mail, outcome, limits_applied=claim.parsed.limits_applied, save=False)
+            routed.append(mail)
+            outcomes.append(_with_limits(outcome, mail, claim.parsed))
+        update_rows(routed, RECORDED_FIELDS)
+        faults.point(faults.MID_TRANSACTION)
+    return outcomes
+
+
+def _route_each(claims: list[_Claimed]) -> list[MailOutcome]:
     outcomes = []
     with transaction.atomic():
-        mails = (
-            InboundMail.objects.select_for_update()
-            .defer("raw")
-            .in_bulk([claim.mail_id for claim in claims])
-        )
-        parsed = [claim.parsed for claim in claims if claim.parsed]
-        senders = Senders([p.from_address for p in parsed])
-        senders.find_devices(
-            (p.from_address, f"{p.subject}\n{p.text}") for p in parsed if not p.machine_reason
-        )
+        mails, _parsed, senders = _lock(claims)
         for claim in claims:
             mail = mails[claim.mail_id]
             if mail.state == InboundMail.State.PROCESSED:
@@ -149,7 +214,6 @@ def _route_batch(claims: list[_Claimed]) -> list[MailOutcome]:
             if outcome is not None:
                 outcomes.append(outcome)
         faults.point(faults.MID_TRANSACTION)
-    faults.point(faults.AFTER_COMMIT)
     return outcomes
 
 
@@ -173,9 +237,12 @@ def _route_one(mail: InboundMail, claim: _Claimed, senders: Senders) -> MailOutc
         logger.exception("Inbound mail %s quarantined", mail.pk)
         _refresh(mail)
         return quarantine_locked(mail, f"{type(error).__name__}: {error}")
-    if parsed.limits_applied:
-        outcome = replace(outcome, reason=mail.reason)
-    return outcome
+    return _with_limits(outcome, mail, parsed)
+
+
+def _with_limits(outcome: MailOutcome, mail: InboundMail, parsed: ParsedMail) -> MailOutcome:
+    # The recorded reason names the limits applied to the mail (record_outcome).
+    return replace(outcome, reason=mail.reason) if parsed.limits_applied else outcome
 
 
 def _refresh(mail: InboundMail) -> None:

@@ -21,12 +21,29 @@ def read_header(message: Message, name: str) -> str:
     raw_value = cache.raw.get(wanted)
     if raw_value is None:
         return ""
-    try:
-        value = str(email.policy.default.header_factory(name, raw_value))
-    except Exception:  # a header the policy parser chokes on: keep the raw text
-        value = raw_value
+    value = _decoded_values.get((wanted, raw_value))
+    if value is None:
+        try:
+            value = str(email.policy.default.header_factory(name, raw_value))
+        except Exception:  # a header the policy parser chokes on: keep the raw text
+            value = raw_value
+        _remember(_decoded_values, (wanted, raw_value), value)
     cache.decoded[wanted] = value
     return value
+
+
+# The same header values come again and again (To: the desk's address, From: a customer who
+# writes every day), and parsing an address header was the dearest part of a parse: values are
+# decoded once per process, as _ParsedHeaderPolicy parses them once.
+_decoded_values: dict[tuple[str, str], str] = {}
+
+
+def _remember(cache: dict[tuple[str, str], Any], key: tuple[str, str], value: Any) -> None:
+    if len(key[1]) > _CACHED_VALUE_CHARS:
+        return
+    if len(cache) >= _CACHED_HEADERS:
+        cache.clear()
+    cache[key] = value
 
 
 class _HeaderCache:
@@ -68,9 +85,7 @@ class _ParsedHeaderPolicy(EmailPolicy):
         header = _parsed_headers.get(key)
         if header is None:
             header = super().header_fetch_parse(name, value)
-            if len(_parsed_headers) >= _CACHED_HEADERS:
-                _parsed_headers.clear()
-            _parsed_headers[key] = header
+            _remember(_parsed_headers, key, header)
         return header
 
 

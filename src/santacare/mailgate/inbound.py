@@ -168,14 +168,19 @@ def claimable(
     return rows
 
 
-def record_outcome(mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str]) -> None:
+def record_outcome(
+    mail: InboundMail, outcome: MailOutcome, *, limits_applied: list[str], save: bool = True
+) -> None:
+    """Put the outcome on the mail and save RECORDED_FIELDS; `save=False` for a batch that
+    writes its mails together."""
     mail.state = InboundMail.State.PROCESSED
     mail.outcome = outcome.outcome
     mail.reason = "; ".join(filter(None, [mail.reason or outcome.reason, *limits_applied]))
-    mail.processed_at = now()
+    mail.processed_at = mail.updated_at = now()
     mail.claimed_until = None
-    # Only what processing wrote: a full save sent the raw message back over the wire.
-    mail.save(update_fields=RECORDED_FIELDS)
+    if save:
+        # Only what processing wrote: a full save sent the raw message back over the wire.
+        mail.save(update_fields=RECORDED_FIELDS)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from .hardware_fault import is_hardware_fault
 from .models import InboundMail, MailReason
 from .parsed import ParsedMail
 from .quoting import strip_subject_prefixes
+from .replies import ReplyTickets
 from .senders import OPENED_A_TICKET, Senders
 
 
@@ -55,9 +56,15 @@ class MailOutcome:
 
 
 def route(
-    mail: InboundMail, parsed: ParsedMail, *, trusted: bool = False, senders: Senders | None = None
+    mail: InboundMail,
+    parsed: ParsedMail,
+    *,
+    trusted: bool = False,
+    senders: Senders | None = None,
+    tickets: ReplyTickets | None = None,
 ) -> MailOutcome:
-    """Route one parsed mail; `senders`, a batch's, saves looking each sender up alone."""
+    """Route one parsed mail; `senders` and `tickets`, a batch's, save looking each sender and
+    each replied ticket up alone."""
     senders = senders or Senders()
     mail.from_address = parsed.from_address[:998]
     mail.subject = parsed.subject[:998]
@@ -65,9 +72,12 @@ def route(
     mail.authentication_results = parsed.authentication_results[:5000]
     if parsed.machine_reason:
         return _route_machine_mail(mail, parsed)
-    ticket = _referenced_ticket(parsed)
+    locked = tickets.take(parsed.tracking_number) if tickets else None
+    ticket = locked or _referenced_ticket(parsed)
     if ticket is not None:
-        return _route_reply(mail, parsed, ticket, trusted=trusted, senders=senders)
+        return _route_reply(
+            mail, parsed, ticket, trusted=trusted, senders=senders, locked=locked is not None
+        )
     return _route_new_request(mail, parsed, trusted=trusted, senders=senders)
 
 
@@ -113,7 +123,13 @@ def _hold_for_authentication(parsed: ParsedMail, *, trusted: bool) -> str:
 
 
 def _route_reply(
-    mail: InboundMail, parsed: ParsedMail, ticket: Ticket, *, trusted: bool, senders: Senders
+    mail: InboundMail,
+    parsed: ParsedMail,
+    ticket: Ticket,
+    *,
+    trusted: bool,
+    senders: Senders,
+    locked: bool,
 ) -> MailOutcome:
     contact, agent = senders.sender(parsed.from_address)
     if agent is None and not may_act_on(ticket, contact=contact):
@@ -135,6 +151,7 @@ def _route_reply(
         author_user=agent,
         email_message_id=parsed.message_id,
         held_for_review=bool(hold),
+        ticket_locked=locked,
     )
     if result.outcome != Outcome.APPENDED:
         return _outcome(mail, InboundMail.Outcome.REFUSED, ticket, result.reason or "")

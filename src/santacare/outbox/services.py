@@ -8,19 +8,21 @@ periodic sweep sends whatever a lost task, a crash or a down SMTP server left be
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Count
 
 from santacare.core.addresses import parse_addresses
+from santacare.core.batch_scope import in_batch_scope, per_batch
 from santacare.core.text import clean_line
 from santacare.core.time import now as current_time
 
 from .identity import make_message_id
 from .models import OutboundMail
-from .tasks import send_outbound_mail_task
+from .tasks import send_outbound_mail_task, send_outbound_mails_task
 
 logger = logging.getLogger(__name__)
 
@@ -44,25 +46,49 @@ def _clean_recipients(to: Sequence[str]) -> list[str]:
     return recipients
 
 
+def _sent_today(moment: datetime) -> "models.QuerySet[OutboundMail]":
+    return OutboundMail.objects.filter(
+        auto_submitted=True, created_at__gt=moment - timedelta(days=1)
+    )
+
+
 def daily_cap_reached(recipient: str, *, at: datetime | None = None) -> bool:
     """Has `recipient` had MAILGATE_AUTO_REPLY_DAILY_CAP automatic mails in the last day?
 
-    Asks whether the cap-th row exists rather than counting them all: the index on (recipient,
+    In a batch scope, from the counts `expect_automatic_mail` read for the batch. Otherwise it
+    asks whether the cap-th row exists rather than counting them all: the index on (recipient,
     created_at) is read for at most cap rows, however much mail the address got (issue 12: a
     busy contact's count grew with every acknowledgement)."""
     cap = settings.MAILGATE_AUTO_REPLY_DAILY_CAP
     if cap <= 0:
         return True
+    counts = _batch_counts()
+    if at is None and recipient.lower() in counts:
+        return bool(counts[recipient.lower()] >= cap)
     moment = at or current_time()
     return (
-        OutboundMail.objects.filter(
-            recipient=recipient.lower(),
-            auto_submitted=True,
-            created_at__gt=moment - timedelta(days=1),
-        )
-        .order_by()[cap - 1 : cap]
-        .exists()
+        _sent_today(moment).filter(recipient=recipient.lower()).order_by()[cap - 1 : cap].exists()
     )
+
+
+def expect_automatic_mail(recipients: Iterable[str]) -> None:
+    """A batch (in a batch scope) about to answer these addresses: their counts for the daily
+    cap are read in one statement, and queue_mail keeps them up to date for the batch. A
+    concurrent writer's mail may go uncounted for that moment; the cap is a loop brake."""
+    if not in_batch_scope():
+        return
+    counts = _batch_counts()
+    wanted = {address.strip().lower() for address in recipients if address} - counts.keys()
+    if not wanted:
+        return
+    counts.update(dict.fromkeys(wanted, 0))
+    sent = _sent_today(current_time()).filter(recipient__in=wanted)
+    counts.update(sent.values_list("recipient").annotate(count=Count("pk")))
+
+
+def _batch_counts() -> dict[str, int]:
+    # Outside a batch scope a fresh, empty dict: every count is asked of the database.
+    return per_batch("outbox.automatic_mail_today", dict)
 
 
 def queue_mail(
@@ -107,18 +133,48 @@ def queue_mail(
         last_error=last_error,
         next_attempt_at=current_time(),
     )
+    counts = _batch_counts()
+    if auto_submitted and recipient in counts:
+        counts[recipient] += 1
     if state == OutboundMail.State.QUEUED:
-        transaction.on_commit(lambda: _enqueue_send(mail.pk))
+        _send_after_commit(mail.pk)
     return mail
 
 
-def _enqueue_send(mail_id: int) -> None:
+def _send_after_commit(mail_id: int) -> None:
+    """Hand the row to the job queue once its transaction commits; a transaction that owes
+    many mails (a batch of inbound mail) enqueues one task for all of them, not one each."""
+    _waiting().append(mail_id)
+    transaction.on_commit(_enqueue_waiting)
+
+
+def _waiting() -> list[int]:
+    # Kept on the connection, so each thread's transactions have their own. The first callback
+    # after a commit takes every id noted so far; an id of a rolled-back row is merely sent for
+    # nothing (send_outbound_mail finds no row to claim).
+    connection = transaction.get_connection()
+    waiting: list[int] | None = getattr(connection, "santacare_outbox_waiting", None)
+    if waiting is None:
+        waiting = []
+        connection.santacare_outbox_waiting = waiting
+    return waiting
+
+
+def _enqueue_waiting() -> None:
+    waiting = _waiting()
+    mail_ids = list(dict.fromkeys(waiting))
+    waiting.clear()
+    if not mail_ids:
+        return
     try:
-        send_outbound_mail_task(mail_id)
+        if len(mail_ids) == 1:
+            send_outbound_mail_task(mail_ids[0])
+        else:
+            send_outbound_mails_task(mail_ids)
     except Exception:
         # The queue being down must not fail the request that owed the mail: the row is
         # durable and the periodic sweep sends it.
-        logger.exception("Could not enqueue outbound mail %s; the sweep will send it", mail_id)
+        logger.exception("Could not enqueue outbound mail %s; the sweep will send it", mail_ids)
 
 
 def retry_failed_mail(mail: OutboundMail) -> None:
@@ -126,4 +182,4 @@ def retry_failed_mail(mail: OutboundMail) -> None:
     OutboundMail.objects.filter(pk=mail.pk, state=OutboundMail.State.FAILED).update(
         state=OutboundMail.State.QUEUED, attempts=0, next_attempt_at=current_time()
     )
-    transaction.on_commit(lambda: _enqueue_send(mail.pk))
+    _send_after_commit(mail.pk)

@@ -16,6 +16,13 @@ def send_outbound_mail_task(mail_id: int) -> None:
     send_outbound_mail(mail_id)
 
 
+@db_task()
+def send_outbound_mails_task(mail_ids: list[int]) -> None:
+    """The mail one transaction owed, in one task (a batch of inbound mail's answers)."""
+    for mail_id in mail_ids:
+        send_outbound_mail(mail_id)
+
+
 @db_periodic_task(crontab(minute="*"))
 @once_per_period("outbox_sweep", timedelta(minutes=1))
 def sweep_outbox() -> None:

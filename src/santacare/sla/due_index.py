@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from santacare.core.bulk import update_rows
 from santacare.core.time import now as current_time
 from santacare.tickets.models import Event, Ticket
 
@@ -46,13 +47,22 @@ def next_due(clocks: list[Clock]) -> tuple[datetime | None, datetime | None]:
 
 def store_due(ticket: Ticket, clocks: list[Clock]) -> bool:
     """Write the ticket's next due time when it changed; True if it did."""
+    if not _set_due(ticket, clocks):
+        return False
+    # update(), not save(): the copy is not a change to the ticket an agent made.
+    Ticket.objects.filter(pk=ticket.pk).update(
+        sla_due_at=ticket.sla_due_at, sla_warning_at=ticket.sla_warning_at
+    )
+    return True
+
+
+def _set_due(ticket: Ticket, clocks: list[Clock]) -> bool:
+    """Put the next due time on the instance; True if it changed."""
     due, warning = (
         next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
     )
     if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
         return False
-    # update(), not save(): the copy is not a change to the ticket an agent made.
-    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_warning_at=warning)
     ticket.sla_due_at, ticket.sla_warning_at = due, warning
     return True
 
@@ -60,13 +70,16 @@ def store_due(ticket: Ticket, clocks: list[Clock]) -> bool:
 def refresh_due(
     ticket_ids: Iterable[int], *, now: datetime, context: ClockContext | None = None
 ) -> int:
-    """Recompute the next due time of the given tickets; returns how many changed."""
+    """Recompute the next due time of the given tickets (one UPDATE for all that changed);
+    returns how many changed."""
     context = context or ClockContext.load()
-    changed = 0
-    for ticket in with_history(Ticket.objects.filter(pk__in=list(ticket_ids))):
-        clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
-        changed += store_due(ticket, clocks)
-    return changed
+    changed = [
+        ticket
+        for ticket in with_history(Ticket.objects.filter(pk__in=list(ticket_ids)))
+        if _set_due(ticket, ticket_clocks(ticket, now=now, context=context, explain=False))
+    ]
+    update_rows(changed, ["sla_due_at", "sla_warning_at"])
+    return len(changed)
 
 
 def clear_done() -> int:

@@ -38,13 +38,18 @@ def add_message(
     body_html: str = "",
     email_message_id: str = "",
     held_for_review: bool = False,
+    ticket_locked: bool = False,
 ) -> IntakeResult:
     """Continue a ticket (R4): a customer's or an agent's reply, or an agent's internal note.
 
     A public agent reply is mailed to the ticket's contact; an internal note never is. A
     message held for review is stored for agents only and changes nothing on the ticket.
+    `ticket_locked`: the caller read `ticket` with its row lock in this transaction and has not
+    changed it since (a batch of mail locks its replies' tickets in one statement), so it is
+    not read again.
     """
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not ticket_locked:
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     is_agent = author_user is not None and author_user.is_agent
     if not is_agent and not may_act_on(ticket, contact=author_contact):
         return IntakeResult(Outcome.REFUSED, ticket=ticket, reason=Reason.NOT_ON_THIS_TICKET)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import QuerySet
 
+from santacare.core.batch_scope import in_batch_scope, per_batch
+
 if TYPE_CHECKING:
     from .models import Ticket
 
@@ -86,19 +88,39 @@ def allocate_tracking_number() -> str:
 
     PostgreSQL hands out sequence values without locks and never gives one twice, even when the
     transaction that took it rolls back. SQLite serializes writers, so a counter row updated
-    with RETURNING is equally safe there.
+    with RETURNING is equally safe there. A batch's reserved numbers are handed out first.
     """
+    reserved = _reserved()
+    (value,) = [reserved.pop(0)] if reserved else _next_values(1)
+    return format_tracking_number(value)
+
+
+def reserve_tracking_numbers(count: int) -> None:
+    """In a batch scope, take `count` numbers in one statement for the tickets the batch may
+    open. Call it where no savepoint can roll back under it: on SQLite the counter row would go
+    back while the batch still held the numbers. Numbers left unused are gaps, as after any
+    rollback."""
+    if count > 0 and in_batch_scope():
+        _reserved().extend(_next_values(count))
+
+
+def _reserved() -> list[int]:
+    return per_batch("tickets.reserved_tracking_numbers", list)
+
+
+def _next_values(count: int) -> list[int]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(%s)", [SEQUENCE_NAME])
-        else:
-            # The row comes from a migration; a database flush (the test runner's) removes it.
-            cursor.execute(
-                "INSERT OR IGNORE INTO tickets_trackingcounter (id, value) VALUES (1, %s)",
-                [FIRST_SEQUENCE_VALUE - 1],
-            )
-            cursor.execute(
-                "UPDATE tickets_trackingcounter SET value = value + 1 WHERE id = 1 RETURNING value"
-            )
-        (value,) = cursor.fetchone()
-    return format_tracking_number(value)
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [SEQUENCE_NAME, count])
+            return sorted(value for (value,) in cursor.fetchall())
+        # The row comes from a migration; a database flush (the test runner's) removes it.
+        cursor.execute(
+            "INSERT OR IGNORE INTO tickets_trackingcounter (id, value) VALUES (1, %s)",
+            [FIRST_SEQUENCE_VALUE - 1],
+        )
+        cursor.execute(
+            "UPDATE tickets_trackingcounter SET value = value + %s WHERE id = 1 RETURNING value",
+            [count],
+        )
+        (last,) = cursor.fetchone()
+    return list(range(last - count + 1, last + 1))

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from santacare.core.batch_scope import per_batch
 from santacare.core.time import now as current_time
 
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -35,14 +36,12 @@ def queue_webhooks(
     transaction; each is handed to the job queue after the commit (a rollback sends none).
 
     `data` is called only when somebody subscribed: without endpoints an event costs no query.
+    When somebody did, the endpoints are read (in a batch of work, once for the whole batch).
     """
     if event not in subscribed_events():
         return []
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(is_active=True).only("id", "events")
-        if event in endpoint.events
-    ]
+    active = per_batch("webhooks.active_endpoints", _active_endpoints)
+    endpoints = [endpoint for endpoint in active if event in endpoint.events]
     if not endpoints:
         return []
     payload = dict(data())
@@ -93,6 +92,10 @@ def forget_subscriptions() -> None:
     """An endpoint was saved or deleted: read the subscriptions again next time."""
     global _subscriptions
     _subscriptions = (0.0, None)
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(is_active=True).only("id", "events"))
 
 
 def _enqueue(delivery_id: int) -> None:
