@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from santacare.sla.services import seed_default_targets
 from santacare.tickets.models import Ticket
-from santacare.webhooks.services import subscribed_events
+from santacare.webhooks.services import forget_subscriptions, subscribed_events
 from tests.portal.test_open_ticket import OFFICE_HOURS, form, url
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,10 @@ def test_r3_opening_a_ticket_in_the_portal_costs_thirteen_statements_and_its_num
     alice_client, alice_device, django_capture_on_commit_callbacks
 ):
     seed_default_targets()
-    subscribed_events()  # read once per process, not per ticket (webhooks/services.py)
+    # Read once per process, not per ticket (webhooks/services.py); an earlier test's endpoint,
+    # rolled back with it, may still be in this process's copy.
+    forget_subscriptions()
+    subscribed_events()
     with (
         time_machine.travel(OFFICE_HOURS, tick=False),
         CaptureQueriesContext(connection) as queries,
