@@ -17,7 +17,8 @@ from santacare.core.time import now as current_time
 from santacare.tickets.models import Event, Ticket
 
 from .clocks import Clock, ClockContext, ClockState, ticket_clocks
-from .queries import with_history
+from .history import TicketRow
+from .queries import clock_rows
 
 # Events after which a clock may have started, paused, resumed, stopped or changed its target.
 CLOCK_EVENTS = frozenset(
@@ -30,6 +31,8 @@ CLOCK_EVENTS = frozenset(
         Event.Kind.MERGED,
     }
 )
+# Changed copies written per statement.
+BATCH = 500
 # A paused clock cannot breach while it waits: the ticket sorts with those without a clock.
 _COUNTING = (ClockState.RUNNING, ClockState.BREACHED)
 
@@ -44,17 +47,21 @@ def next_due(clocks: list[Clock]) -> tuple[datetime | None, datetime | None]:
     return due, warning
 
 
-def store_due(ticket: Ticket, clocks: list[Clock]) -> bool:
-    """Write the ticket's next due time when it changed; True if it did."""
-    due, warning = (
-        next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
-    )
-    if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
-        return False
-    # update(), not save(): the copy is not a change to the ticket an agent made.
-    Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due, sla_warning_at=warning)
-    ticket.sla_due_at, ticket.sla_warning_at = due, warning
-    return True
+def store_due(computed: Iterable[tuple[Ticket | TicketRow, list[Clock]]]) -> int:
+    """Write the next due time of each ticket whose copy changed (a statement per BATCH
+    changed), keeping the ticket's attributes in step; returns how many changed."""
+    changed = []
+    for ticket, clocks in computed:
+        due, warning = (
+            next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
+        )
+        if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
+            continue
+        ticket.sla_due_at, ticket.sla_warning_at = due, warning
+        changed.append(Ticket(pk=ticket.pk, sla_due_at=due, sla_warning_at=warning))
+    # Only these two columns, not save(): the copy is not a change to the ticket an agent made.
+    Ticket.objects.bulk_update(changed, ["sla_due_at", "sla_warning_at"], batch_size=BATCH)
+    return len(changed)
 
 
 def refresh_due(
@@ -62,11 +69,11 @@ def refresh_due(
 ) -> int:
     """Recompute the next due time of the given tickets; returns how many changed."""
     context = context or ClockContext.load()
-    changed = 0
-    for ticket in with_history(Ticket.objects.filter(pk__in=list(ticket_ids))):
-        clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
-        changed += store_due(ticket, clocks)
-    return changed
+    tickets = clock_rows(Ticket.objects.filter(pk__in=list(ticket_ids)))
+    return store_due(
+        (ticket, ticket_clocks(ticket, now=now, context=context, explain=False))
+        for ticket in tickets
+    )
 
 
 def clear_done() -> int:
