@@ -17,6 +17,7 @@ from santacare.calendars.coverage import (
     Walk,
     walk,
 )
+from santacare.calendars.timeline import Timeline
 from santacare.core.time import HELSINKI
 
 EXCEPTIONS = {
@@ -133,3 +134,27 @@ def test_the_look_up_reaches_the_walks_last_day_exactly():
     for target in (total, total + timedelta(microseconds=1)):
         slow, fast = _both(start, calendar, target=target)
         assert fast == slow
+
+
+def test_equal_calendars_share_one_laid_out_table():
+    # R14: a page or sweep loading the calendar again reuses the table; an edited calendar
+    # (another exception) gets its own, so it never reads the old one's coverage.
+    assert Calendar(OFFICE_HOURS, dict(EXCEPTIONS)).timeline is CALENDARS[2].timeline
+    edited = {**EXCEPTIONS, date(2026, 12, 30): DayException(False)}
+    assert Calendar(OFFICE_HOURS, edited).timeline is not CALENDARS[2].timeline
+    assert Calendar(ALWAYS, dict(EXCEPTIONS)).timeline is not CALENDARS[2].timeline
+
+
+def test_covered_times_stay_valid_when_earlier_days_are_laid_out():
+    # A walk in one thread keeps the covered times it read while another lays out earlier
+    # years, twice over (the second time in front of days already laid out in front).
+    calendar = Calendar(OFFICE_HOURS, EXCEPTIONS)
+    timeline = Timeline(calendar.window)
+    moments = [datetime(year, 6, 24, 9, 0, tzinfo=UTC) for year in (2027, 2026, 2024)]
+    handed_out = [timeline.covered(moment) for moment in moments]
+    for earlier, later, covered_earlier, covered_later in zip(
+        moments[1:], moments, handed_out[1:], handed_out, strict=False
+    ):
+        assert timeline.covered(later) == covered_later
+        counted = walk(earlier, calendar=calendar, until=later).counted
+        assert covered_later - covered_earlier == counted

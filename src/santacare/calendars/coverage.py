@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from santacare.core.time import HELSINKI
 
-from .timeline import MAX_DAYS, Timeline, merge
+from .timeline import MAX_DAYS, Timeline, merge, shared_timeline
 
 OFFICE_OPENS = time(8, 0)
 OFFICE_CLOSES = time(16, 0)
@@ -77,11 +77,13 @@ class Calendar:
 
     kind: str = OFFICE_HOURS
     exceptions: Mapping[date, DayException] = field(default_factory=dict)
-    # The windows laid out for the walks without explanations, built as they are first needed.
+    # The windows laid out for the walks without explanations, built as they are first needed
+    # and kept for the process: shared by every equal calendar (same kind and exceptions).
     timeline: Timeline = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "timeline", Timeline(self.window))
+        key = (self.kind, frozenset(self.exceptions.items()))
+        object.__setattr__(self, "timeline", shared_timeline(key, self.window))
 
     def status(self, day: date) -> DayStatus:
         exception = self.exceptions.get(day)

@@ -5,7 +5,6 @@ states the office hours ask here, so an admin's calendar exception (a shutdown, 
 holiday worked) counts everywhere at once.
 """
 
-import threading
 from datetime import date, datetime, time
 
 from django.db.models import QuerySet
@@ -17,24 +16,14 @@ from santacare.core.time import helsinki
 from . import coverage
 from .models import CalendarException, Coverage
 
-# The last calendar loaded of each kind, per thread: a timeline re-laid from an earlier year
-# would move the base of the covered times another thread's walk is holding.
-_thread = threading.local()
-
 
 def load_calendar(kind: str = Coverage.OFFICE_HOURS) -> coverage.Calendar:
     """A coverage calendar with all of the admin's exceptions; load once per page or sweep.
 
-    The exceptions are read every time, but while they are the same each thread keeps handing
-    out the same calendar, so its timeline (the laid-out open windows) is built once rather than
-    on every page, request and ticket refresh (issue 12)."""
-    calendar = _calendar(kind, CalendarException.objects.filter(calendar=kind))
-    loaded: dict[str, coverage.Calendar] = _thread.__dict__.setdefault("calendars", {})
-    known = loaded.get(kind)
-    if known == calendar:  # the kind and the exceptions; the timeline is not compared
-        return known
-    loaded[kind] = calendar
-    return calendar
+    The exceptions are read every time; calendars with the same ones share one laid-out
+    timeline per process (coverage.py, timeline.py::shared_timeline), so it is built once rather
+    than on every page, request and ticket refresh (issue 12)."""
+    return _calendar(kind, CalendarException.objects.filter(calendar=kind))
 
 
 def _office_calendar_for(day: date) -> coverage.Calendar:

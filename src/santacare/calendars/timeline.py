@@ -8,8 +8,9 @@ tests/calendars/test_timeline.py compares them over random starts, pauses, DST a
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from threading import Lock
 from typing import NamedTuple
 
 from santacare.core.time import HELSINKI
@@ -26,6 +27,8 @@ Interval = tuple[datetime, datetime]
 ZERO = timedelta(0)
 # Grown by this many days at a time: a clock's walk rarely needs more than a few weeks.
 CHUNK_DAYS = 400
+# Calendars whose tables the process keeps: the two kinds, and a few edits of their exceptions.
+MAX_SHARED = 8
 
 
 class _Table(NamedTuple):
@@ -35,8 +38,10 @@ class _Table(NamedTuple):
     end: datetime  # local midnight starting `last`
     opens: list[datetime]
     closes: list[datetime]
-    before: list[timedelta]  # covered time from `begin` to opens[i]
-    after: list[timedelta]  # covered time from `begin` to closes[i]
+    # Covered time to opens[i] and to closes[i], counted from the origin: the beginning of the
+    # first table laid out (earlier days count back from it).
+    before: list[timedelta]
+    after: list[timedelta]
 
 
 def _midnight(day: date) -> datetime:
@@ -44,8 +49,11 @@ def _midnight(day: date) -> datetime:
 
 
 class Timeline:
-    """The open windows of one calendar as a cumulative table. Not shared between threads'
-    writes: a new table replaces the old one whole, so a reader always sees a consistent one."""
+    """The open windows of one calendar as a cumulative table, shared by the walks of the whole
+    process over the same calendar (`shared_timeline`). A new table replaces the old one whole, so a
+    reader always sees a consistent one; and a covered time once handed out stays valid in
+    every later table (days are added before and after, the origin never moves), so walks in
+    two threads can grow the one table under each other."""
 
     def __init__(self, window: Callable[[date], Window]) -> None:
         self._window = window
@@ -55,19 +63,40 @@ class Timeline:
         table = self._table
         if table is not None and table.first <= first and last <= table.last:
             return
-        if table is not None and table.first <= first:
-            # Appending keeps the covered times already handed out valid within one walk.
-            start, opens, closes = table.last, list(table.opens), list(table.closes)
-            before, after = list(table.before), list(table.after)
-            first, last = table.first, max(last, table.last + timedelta(days=CHUNK_DAYS))
-        else:
-            first = date(first.year, 1, 1)
-            if table is not None:
-                last = max(last, table.last)
-            last = max(last, first + timedelta(days=CHUNK_DAYS))
-            start, opens, closes, before, after = first, [], [], [], []
-        total = after[-1] if after else ZERO
-        day = start
+        if table is None:
+            begin = date(first.year, 1, 1)
+            table = _Table(begin, begin, _midnight(begin), _midnight(begin), [], [], [], [])
+        begin, end = table.first, table.last
+        opens, closes, before, after = table.opens, table.closes, table.before, table.after
+        if first < begin:
+            # Earlier days go in front, counted back from the origin (negative covered times).
+            early = date(first.year, 1, 1)
+            more = self._days(early, begin, ZERO)
+            # So that the new days end at what was covered at the old beginning.
+            shift = (before[0] if before else ZERO) - (more[3][-1] if more[3] else ZERO)
+            opens, closes = more[0] + opens, more[1] + closes
+            before = [value + shift for value in more[2]] + before
+            after = [value + shift for value in more[3]] + after
+            begin = early
+        if last > end:
+            later = max(last, end + timedelta(days=CHUNK_DAYS))
+            more = self._days(end, later, after[-1] if after else ZERO)
+            opens, closes = opens + more[0], closes + more[1]
+            before, after = before + more[2], after + more[3]
+            end = later
+        self._table = _Table(
+            begin, end, _midnight(begin), _midnight(end), opens, closes, before, after
+        )
+
+    def _days(
+        self, first: date, last: date, total: timedelta
+    ) -> tuple[list[datetime], list[datetime], list[timedelta], list[timedelta]]:
+        """The windows of the days from `first` up to `last`, counting on from `total`."""
+        opens: list[datetime] = []
+        closes: list[datetime] = []
+        before: list[timedelta] = []
+        after: list[timedelta] = []
+        day = first
         while day < last:
             window = self._window(day)
             if window is not None:
@@ -77,9 +106,7 @@ class Timeline:
                 total += window[1] - window[0]
                 after.append(total)
             day += timedelta(days=1)
-        self._table = _Table(
-            first, last, _midnight(first), _midnight(last), opens, closes, before, after
-        )
+        return opens, closes, before, after
 
     def _covering(self, moment: datetime) -> _Table:
         table = self._table
@@ -91,20 +118,21 @@ class Timeline:
         return table
 
     def covered(self, moment: datetime) -> timedelta:
-        """Covered time from the table's beginning to `moment` (within the table)."""
+        """Covered time from the origin to `moment` (within the table)."""
         table = self._table
         if table is None or not table.begin <= moment < table.end:
             table = self._covering(moment)
         i = bisect_right(table.opens, moment) - 1
         if i < 0:
-            return ZERO
+            # Nothing open between the table's beginning and `moment`.
+            return table.before[0] if table.before else ZERO
         closes = table.closes[i]
         # Conditionals rather than min(): this line runs several times for every clock.
         return table.before[i] + ((moment if moment < closes else closes) - table.opens[i])
 
     def reach(self, amount: timedelta, *, ceiling: datetime) -> datetime | None:
-        """The first instant by which `amount` (> 0, counted from the table's beginning) has
-        been covered, or None if not by `ceiling`."""
+        """The first instant by which `amount` (counted from the origin, more than covered at
+        the table's beginning) has been covered, or None if not by `ceiling`."""
         while True:
             table = self._table
             assert table is not None
@@ -206,6 +234,23 @@ class Timeline:
         if reached is None:
             raise ValueError(f"no coverage within {MAX_DAYS} days of {start.isoformat()}")
         return reached
+
+
+_SHARED: dict[Hashable, Timeline] = {}
+_SHARED_LOCK = Lock()
+
+
+def shared_timeline(key: Hashable, window: Callable[[date], Window]) -> Timeline:
+    """The process's table for the calendar that `key` names (its kind and exceptions): a page
+    or sweep that loads the calendar again finds it laid out, and an edited calendar has
+    another key, so it never reads a stale one."""
+    with _SHARED_LOCK:
+        timeline = _SHARED.get(key)
+        if timeline is None:
+            if len(_SHARED) >= MAX_SHARED:
+                del _SHARED[next(iter(_SHARED))]  # the oldest: calendars edited since
+            timeline = _SHARED[key] = Timeline(window)
+        return timeline
 
 
 def _last_moment(start: datetime) -> datetime:

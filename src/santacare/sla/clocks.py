@@ -19,7 +19,7 @@ from santacare.calendars.services import load_calendar
 from santacare.installbase.models import ServiceLevel
 from santacare.tickets.models import Ticket
 
-from .history import History, ticket_history
+from .history import History, TicketRow, ticket_history
 from .models import ClockName, ReplacementRule, SlaTarget
 
 
@@ -101,7 +101,7 @@ class ClockContext:
 
 
 def ticket_clocks(
-    ticket: Ticket,
+    ticket: Ticket | TicketRow,
     *,
     now: datetime,
     context: ClockContext | None = None,

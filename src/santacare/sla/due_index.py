@@ -18,7 +18,8 @@ from santacare.core.time import now as current_time
 from santacare.tickets.models import Event, Ticket
 
 from .clocks import Clock, ClockContext, ClockState, ticket_clocks
-from .queries import with_history
+from .history import TicketRow
+from .queries import clock_rows
 
 # Events after which a clock may have started, paused, resumed, stopped or changed its target.
 CLOCK_EVENTS = frozenset(
@@ -45,26 +46,21 @@ def next_due(clocks: list[Clock]) -> tuple[datetime | None, datetime | None]:
     return due, warning
 
 
-def store_due(ticket: Ticket, clocks: list[Clock]) -> bool:
-    """Write the ticket's next due time when it changed; True if it did."""
-    if not _set_due(ticket, clocks):
-        return False
-    # update(), not save(): the copy is not a change to the ticket an agent made.
-    Ticket.objects.filter(pk=ticket.pk).update(
-        sla_due_at=ticket.sla_due_at, sla_warning_at=ticket.sla_warning_at
-    )
-    return True
-
-
-def _set_due(ticket: Ticket, clocks: list[Clock]) -> bool:
-    """Put the next due time on the instance; True if it changed."""
-    due, warning = (
-        next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
-    )
-    if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
-        return False
-    ticket.sla_due_at, ticket.sla_warning_at = due, warning
-    return True
+def store_due(computed: Iterable[tuple[Ticket | TicketRow, list[Clock]]]) -> int:
+    """Write the next due time of each ticket whose copy changed (one UPDATE, core/bulk.py),
+    keeping the ticket's attributes in step; returns how many changed."""
+    changed = []
+    for ticket, clocks in computed:
+        due, warning = (
+            next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
+        )
+        if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
+            continue
+        ticket.sla_due_at, ticket.sla_warning_at = due, warning
+        changed.append(Ticket(pk=ticket.pk, sla_due_at=due, sla_warning_at=warning))
+    # Only these two columns, not save(): the copy is not a change to the ticket an agent made.
+    update_rows(changed, ["sla_due_at", "sla_warning_at"])
+    return len(changed)
 
 
 def refresh_due(
@@ -73,13 +69,11 @@ def refresh_due(
     """Recompute the next due time of the given tickets (one UPDATE for all that changed);
     returns how many changed."""
     context = context or ClockContext.load()
-    changed = [
-        ticket
-        for ticket in with_history(Ticket.objects.filter(pk__in=list(ticket_ids)))
-        if _set_due(ticket, ticket_clocks(ticket, now=now, context=context, explain=False))
-    ]
-    update_rows(changed, ["sla_due_at", "sla_warning_at"])
-    return len(changed)
+    tickets = clock_rows(Ticket.objects.filter(pk__in=list(ticket_ids)))
+    return store_due(
+        (ticket, ticket_clocks(ticket, now=now, context=context, explain=False))
+        for ticket in tickets
+    )
 
 
 def clear_done() -> int:

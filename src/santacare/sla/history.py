@@ -4,6 +4,7 @@ resolved or closed the ticket."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from santacare.accounts.models import User
 from santacare.tickets.models import Event, Ticket
@@ -21,6 +22,49 @@ PAUSING_STATUSES = frozenset(
 HISTORY_KINDS = (Event.Kind.STATUS_CHANGED, Event.Kind.PRIORITY_CHANGED)
 # Where `queries.with_history` puts a ticket's HISTORY_KINDS events, oldest first.
 CLOCK_EVENTS = "clock_events"
+
+
+class ActorRow(NamedTuple):
+    role: str
+
+
+class EventRow(NamedTuple):
+    """An event as the history reads it, loaded as a plain row (queries.clock_rows): the
+    attributes of an `Event` that this module reads, and nothing else."""
+
+    created_at: datetime
+    pk: int
+    kind: str
+    data: dict[str, Any]
+    actor: ActorRow | None
+
+
+@dataclass(slots=True)
+class TicketRow:
+    """A ticket as the clocks and the next-breach copy read it, loaded as a plain row
+    (queries.clock_rows): a sweep over every open ticket spent most of its time making model
+    instances. The attributes are the `Ticket` fields of the same names."""
+
+    id: int
+    status: str
+    priority: str
+    service_level_id: int | None
+    received_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    merged_into_id: int | None
+    sla_due_at: datetime | None
+    sla_warning_at: datetime | None
+    clock_events: list[EventRow]  # CLOCK_EVENTS, oldest first
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in Ticket.OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -47,10 +91,13 @@ class History:
         return [(a, min(b, end)) for a, b in spans if a < end]
 
 
-def ticket_history(ticket: Ticket, *, events: Iterable[Event] | None = None) -> History:
+def ticket_history(
+    ticket: Ticket | TicketRow, *, events: Iterable[Event | EventRow] | None = None
+) -> History:
     if events is None:
         events = getattr(ticket, CLOCK_EVENTS, None)
     if events is None:
+        assert isinstance(ticket, Ticket)  # a row always carries its events
         events = ticket.events.all()
     ordered = sorted(
         (e for e in events if e.kind in HISTORY_KINDS), key=lambda e: (e.created_at, e.pk or 0)
@@ -86,7 +133,7 @@ def ticket_history(ticket: Ticket, *, events: Iterable[Event] | None = None) -> 
     return History(pauses, open_since, priorities, done_by_customer)
 
 
-def _by_agent(event: Event) -> bool:
+def _by_agent(event: Event | EventRow) -> bool:
     # The role, not is_agent: an agent who has since left still closed it as an agent. A contact
     # acting in the portal or by mail is recorded by label only, with no user.
     return event.actor is not None and event.actor.role != User.Role.CUSTOMER

@@ -27,8 +27,9 @@ from santacare.tickets.models import Event, Ticket
 
 from .clocks import Clock, ClockContext, ClockState, ticket_clocks
 from .due_index import clear_done, store_due
+from .history import TicketRow
 from .models import ClockName, ClockResult, NoticeKind, SlaNotice
-from .queries import with_history
+from .queries import clock_rows, with_history
 from .results import record_results
 from .signals import sla_notice
 
@@ -78,7 +79,7 @@ def sweep(*, now: datetime) -> SweepResult:
         )
     last_id = 0
     while True:  # keyset batches: bounded by the number of open tickets
-        batch = list(with_history(chosen.filter(id__gt=last_id).order_by("id"))[:BATCH])
+        batch = clock_rows(chosen.filter(id__gt=last_id).order_by("id")[:BATCH])
         if not batch:
             break
         _check(batch, now=now, context=context, outcome=outcome)
@@ -126,25 +127,38 @@ def _told_until(now: datetime) -> Q:
 
 
 def _check(
-    batch: list[Ticket], *, now: datetime, context: ClockContext, outcome: SweepResult
+    batch: list[TicketRow], *, now: datetime, context: ClockContext, outcome: SweepResult
 ) -> None:
-    sent = set(SlaNotice.objects.filter(ticket__in=batch).values_list("ticket_id", "clock", "kind"))
+    # By the batch's range of ids (the unique constraint's index), not a list of 500 of them:
+    # notices of tickets in the range but not in the batch are merely never looked up.
+    sent = set(
+        SlaNotice.objects.filter(
+            ticket_id__gte=batch[0].id, ticket_id__lte=batch[-1].id
+        ).values_list("ticket_id", "clock", "kind")
+    )
+    computed = []
+    to_tell: dict[int, dict[str, str]] = {}
     for ticket in batch:
-        outcome.checked += 1
         clocks = ticket_clocks(ticket, now=now, context=context, explain=False)
-        store_due(ticket, clocks)
+        computed.append((ticket, clocks))
         due = {
             clock.name: kind
             for clock in clocks
-            if (kind := _notice_due(clock, now=now)) and (ticket.pk, clock.name, kind) not in sent
+            if (kind := _notice_due(clock, now=now)) and (ticket.id, clock.name, kind) not in sent
         }
-        if not due:
-            continue
-        # Who is told (customer, SDM, assignee) is read lazily: only a ticket with something
-        # to tell pays for it. The mail explains the due time: only now is that worth its cost.
-        for clock in ticket_clocks(ticket, now=now, context=context):
+        if due:
+            to_tell[ticket.id] = due
+    outcome.checked += len(batch)
+    store_due(computed)
+    if not to_tell:
+        return
+    # Only a ticket with something to tell is loaded whole, with who is told (customer, SDM,
+    # assignee). The mail explains the due time: only now is that worth its cost.
+    for whole in with_history(Ticket.objects.filter(pk__in=to_tell).order_by("id")):
+        due = to_tell[whole.pk]
+        for clock in ticket_clocks(whole, now=now, context=context):
             kind = due.get(clock.name)
-            if kind and notify(ticket, clock, kind=kind):
+            if kind and notify(whole, clock, kind=kind):
                 if kind == NoticeKind.WARNING:
                     outcome.warnings += 1
                 else:

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from santacare.tickets.models import Event, Ticket
 
 from .clocks import Clock, ClockContext, ticket_clocks
-from .history import CLOCK_EVENTS, HISTORY_KINDS
+from .history import CLOCK_EVENTS, HISTORY_KINDS, ActorRow, EventRow, TicketRow
 
 # Bounds one call: the desk shows a page, the sweep walks in batches.
 MAX_OPEN_TICKETS = 5000
@@ -39,6 +39,44 @@ def with_history(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return queryset.select_related("service_level").prefetch_related(
         Prefetch("events", queryset=events, to_attr=CLOCK_EVENTS)
     )
+
+
+# TicketRow's fields before its events, in order.
+ROW_FIELDS = (
+    "id",
+    "status",
+    "priority",
+    "service_level_id",
+    "received_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "merged_into_id",
+    "sla_due_at",
+    "sla_warning_at",
+)
+
+
+def clock_rows(queryset: QuerySet[Ticket]) -> list[TicketRow]:
+    """`with_history` as plain rows, in two queries: what the clocks read and nothing else,
+    for sweeps and copies that compute many tickets and show none of them."""
+    tickets = [
+        TicketRow(*values, clock_events=[])  # type: ignore[misc]
+        for values in queryset.values_list(*ROW_FIELDS)
+    ]
+    by_id = {ticket.id: ticket for ticket in tickets}
+    if not by_id:
+        return tickets
+    events = (
+        Event.objects.filter(ticket_id__in=list(by_id), kind__in=HISTORY_KINDS)
+        .order_by("created_at", "id")
+        .values_list("ticket_id", "created_at", "id", "kind", "data", "actor__role")
+    )
+    actors: dict[str, ActorRow] = {}
+    for ticket_id, created_at, pk, kind, data, role in events:
+        actor = None if role is None else actors.setdefault(role, ActorRow(role))
+        by_id[ticket_id].clock_events.append(EventRow(created_at, pk, kind, data, actor))
+    return tickets
 
 
 def tickets_at_risk(
