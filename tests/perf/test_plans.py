@@ -132,7 +132,7 @@ def test_the_corpus_is_of_real_size(corpus, db):
 def test_the_queue_tab_counts_read_indexes_not_the_whole_table(corpus, db):
     """Each tab's count stops at its cap; a sequential scan would get there only after the
     closed history that lies before the open tickets on disk."""
-    _names, sql, params = queue_counts_sql(User.objects.get(pk=corpus.agent_id), moment=now())
+    _names, sql, params = queue_counts_sql(corpus.agent_id, moment=now())
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         (document,) = cursor.fetchone()

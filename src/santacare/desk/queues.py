@@ -1,16 +1,17 @@
 """The desk's queues, their counts, sorting, search and paging.
 
 A page is one query for the rows (plus the clocks of the rows shown, in a fixed number more)
-and one for all the tab counts, however many tickets there are: the counts stop at
-COUNT_CAP ("999+"), and the pages are keyset pages, so paging deep never scans what was
-skipped. The default order, next breach first, reads `Ticket.sla_due_at`, the indexed copy of
-the clocks that `santacare.sla.due_index` keeps.
+and at most one for all the tab counts, however many tickets there are: the counts stop at
+COUNT_CAP ("999+") and each process reuses them until a ticket changes or the minute turns,
+and the pages are keyset pages, so paging deep never scans what was skipped. The default
+order, next breach first, reads `Ticket.sla_due_at`, the indexed copy of the clocks that
+`santacare.sla.due_index` keeps.
 """
 
 import operator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any
 
 from django.core import signing
@@ -30,6 +31,8 @@ PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 200
 # Tab counts stop here: an agent needs "a lot", not an exact figure that costs a table scan.
 COUNT_CAP = 999
+# The agents' tab counts a process keeps (one entry per agent and state of the tickets).
+COUNTS_KEPT = 256
 
 
 class Queue:
@@ -95,12 +98,12 @@ SORT_KEYS: dict[str, tuple[Key, ...]] = {
 }
 
 
-def _queue_conditions(user: User, *, moment: datetime) -> dict[str, Q]:
+def _queue_conditions(agent_id: int, *, moment: datetime) -> dict[str, Q]:
     open_ = Q(status__in=Ticket.OPEN_STATUSES, merged_into__isnull=True)
     return {
         Queue.NEW: Q(status=Ticket.Status.NEW, merged_into__isnull=True),
         Queue.UNASSIGNED: open_ & Q(assignee__isnull=True),
-        Queue.MINE: open_ & Q(assignee=user),
+        Queue.MINE: open_ & Q(assignee_id=agent_id),
         Queue.WAITING: Q(status=Ticket.Status.WAITING_ON_CUSTOMER),
         # Past the warning share of a counting clock, or breached (sla.due_index keeps both).
         Queue.AT_RISK: open_ & Q(sla_warning_at__lte=moment),
@@ -108,11 +111,11 @@ def _queue_conditions(user: User, *, moment: datetime) -> dict[str, Q]:
     }
 
 
-def queue_counts_sql(user: User, *, moment: datetime) -> tuple[list[str], str, list[Any]]:
+def queue_counts_sql(agent_id: int, *, moment: datetime) -> tuple[list[str], str, list[Any]]:
     """The tabs and the one query that counts them (tests EXPLAIN it)."""
     parts: list[str] = []
     params: list[Any] = []
-    conditions = _queue_conditions(user, moment=moment)
+    conditions = _queue_conditions(agent_id, moment=moment)
     for name, condition in conditions.items():
         # In an index's order, so the count reads that index until the cap: unordered, a
         # sequential scan looks cheaper, and it reads the whole closed history before reaching
@@ -127,13 +130,32 @@ def queue_counts_sql(user: User, *, moment: datetime) -> tuple[list[str], str, l
     return list(conditions), f"SELECT {', '.join(parts)}", params
 
 
-def queue_counts(user: User, *, moment: datetime) -> dict[str, int]:
-    """Every tab's count in one query, each a count of at most COUNT_CAP + 1 rows."""
-    names, sql, params = queue_counts_sql(user, moment=moment)
+def queue_counts(user: User, *, moment: datetime, stamp: datetime | None) -> dict[str, int]:
+    """Every tab's count, each a count of at most COUNT_CAP + 1 rows, as of `stamp` (the last
+    change to any ticket, queue_stamp) and the minute of `moment`.
+
+    Every agent asks for the counts with every page and every live refresh, and at a million
+    tickets the counting query is the page's slowest. Like the view counts of other desks they
+    may lag a little: a process reuses them until a ticket changes or the minute turns (the
+    minute also moves tickets into "at SLA risk")."""
+    minute = moment.replace(second=0, microsecond=0)
+    return dict(_counts_as_of(user.pk, stamp, minute))
+
+
+@lru_cache(maxsize=COUNTS_KEPT)
+def _counts_as_of(
+    agent_id: int, stamp: datetime | None, minute: datetime
+) -> tuple[tuple[str, int], ...]:
+    names, sql, params = queue_counts_sql(agent_id, moment=minute)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return dict(zip(names, row, strict=True))
+    return tuple(zip(names, row, strict=True))
+
+
+def forget_queue_counts() -> None:
+    """Drop the counts this process keeps (tests whose database rolls back reuse keys)."""
+    _counts_as_of.cache_clear()
 
 
 def queue_stamp() -> datetime | None:
@@ -158,7 +180,7 @@ def search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
 
 
 def filtered_tickets(user: User, filters: Filters, *, moment: datetime) -> QuerySet[Ticket]:
-    condition = _queue_conditions(user, moment=moment).get(filters.queue, Q())
+    condition = _queue_conditions(user.pk, moment=moment).get(filters.queue, Q())
     tickets = Ticket.objects.filter(condition).select_related("customer", "assignee")
     if filters.status in Ticket.Status.values:
         tickets = tickets.filter(status=filters.status)

@@ -58,9 +58,8 @@ def _filters(form: QueueFilterForm) -> Filters:
     )
 
 
-def _etag(request: AuthenticatedRequest, moment_minute: str) -> str:
+def _etag(request: AuthenticatedRequest, stamp: datetime | None, moment_minute: str) -> str:
     # The time left shown changes by the minute even when no ticket does.
-    stamp = queue_stamp()
     parts = [
         str(request.user.pk),
         translation.get_language() or "",
@@ -76,7 +75,8 @@ def _etag(request: AuthenticatedRequest, moment_minute: str) -> str:
 @agent_required
 def queue(request: AuthenticatedRequest) -> HttpResponse:
     moment = now()
-    etag = _etag(request, moment.strftime("%Y%m%d%H%M"))
+    stamp = queue_stamp()
+    etag = _etag(request, stamp, moment.strftime("%Y%m%d%H%M"))
     live = request.GET.get("live") == "1"
     if live and request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified(headers={"ETag": etag})
@@ -96,7 +96,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         "live_seconds": LIVE_SECONDS,
         "count_cap": COUNT_CAP,
         "current_query": current,
-        "queue_tabs": _queue_tabs(request, moment=moment),
+        "queue_tabs": _queue_tabs(request, moment=moment, stamp=stamp),
         "sort_columns": _sort_columns(request.GET),
         "sort_label": Sort.LABELS.get(filters.sort, ""),
         "bulk_form": BulkActionForm(),
@@ -141,9 +141,9 @@ def _sort_columns(query: QueryDict) -> list[tuple[str, StrOrPromise, str]]:
 
 
 def _queue_tabs(
-    request: AuthenticatedRequest, *, moment: datetime
+    request: AuthenticatedRequest, *, moment: datetime, stamp: datetime | None
 ) -> list[tuple[str, StrOrPromise, int]]:
-    counts = queue_counts(request.user, moment=moment)
+    counts = queue_counts(request.user, moment=moment, stamp=stamp)
     return [(name, label, counts[name]) for name, label in Queue.LABELS.items()]
 
 
