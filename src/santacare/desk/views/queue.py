@@ -18,7 +18,7 @@ from santacare.core.time import now
 from ..bulk import apply_bulk
 from ..forms import BulkActionForm, QueueFilterForm, SavedFilterForm, active_agents
 from ..models import SavedFilter
-from ..queue_rows import row_views
+from ..queue_rows import rows_html
 from ..queues import (
     COUNT_CAP,
     Filters,
@@ -91,7 +91,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": row_views(page.items),
+        "rows_html": rows_html(page.items),
         "etag": etag,
         "live_seconds": LIVE_SECONDS,
         "count_cap": COUNT_CAP,
