@@ -285,7 +285,11 @@ def test_workspace_queries_do_not_grow_with_messages_and_events(
         change_priority(ticket, priority=["P1", "P2", "P3"][n], by=AgentFactory())
 
     # Presence lives in the shared cache, Redis in production: no database query for it.
-    with override_settings(CACHES=LOCMEM), django_assert_num_queries(16):
+    # session, user, the ticket, its device (apart: one join of thirteen tables took longer
+    # to plan than the two queries take to run), the conversation and its attachments, the
+    # event log (which the clocks read too), the RMAs (the replacement clock's too), SLA
+    # targets, the calendar, canned replies, agents to assign to, mail, related and merged
+    with override_settings(CACHES=LOCMEM), django_assert_num_queries(15):
         agent_client.get(url(ticket))
 
 
