@@ -6,6 +6,7 @@ calendar as it is now. So a corrected status, a changed priority or an edited ca
 recomputes cleanly, and every due time comes with the story of how it was reached.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,7 +18,7 @@ from santacare.calendars.coverage import Calendar, format_duration, format_momen
 from santacare.calendars.models import Coverage
 from santacare.calendars.services import load_calendar
 from santacare.installbase.models import ServiceLevel
-from santacare.tickets.models import Ticket
+from santacare.tickets.models import Event, Ticket
 
 from .history import History, TicketRow, ticket_history
 from .models import ClockName, ReplacementRule, SlaTarget
@@ -107,16 +108,18 @@ def ticket_clocks(
     context: ClockContext | None = None,
     replacement: tuple[datetime, datetime | None] | None = None,
     explain: bool = True,
+    events: Iterable[Event] | None = None,
 ) -> list[Clock]:
     """The response and restore clocks of a ticket as of `now` (and the replacement clock when
     the RMA passes its `(ordered_at, delivered_at)`). Empty when the ticket has no service
     level or its level has no targets. `explain=False` leaves the explanations empty, for
-    lists that sort many tickets and show none of them."""
+    lists that sort many tickets and show none of them. `events`: the ticket's history when the
+    caller holds it (a ticket being opened, whose events are not saved yet), else it is read."""
     context = context or ClockContext.load()
     level_id = ticket.service_level_id
     if level_id is None or not any(key[0] == level_id for key in context.targets):
         return []
-    history = ticket_history(ticket)
+    history = ticket_history(ticket, events=events)
     level = context.levels[level_id]
     calendar = context.calendar(level.coverage)
     closed_at = ticket.resolved_at or ticket.closed_at

@@ -42,7 +42,7 @@ from .notifications import acknowledge_ticket
 from .outcomes import Outcome, Reason
 from .results import IntakeResult
 from .rules import missing_information, phone_only_reason, snapshot_device
-from .signals import ticket_opened
+from .signals import ticket_opened, ticket_opening
 from .status import move_ticket, opening_status
 from .tracking import allocate_tracking_number
 
@@ -172,6 +172,7 @@ def _open_ticket(request: TicketRequest) -> IntakeResult:
                 missing=ticket.missing_information,
             )
         )
+    ticket_opening.send(sender=Ticket, ticket=ticket, events=events)
     ticket.save(force_insert=True)
     message = store_message(
         ticket,

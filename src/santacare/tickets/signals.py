@@ -7,6 +7,11 @@ Receivers run in the writer's transaction; anything they send outside must wait 
 
 from django.dispatch import Signal
 
+# sender=Ticket, ticket=the new ticket, not yet saved, with its status, service level and priority
+# decided, events=the unsaved events logged with its opening (tickets/intake.py::open_ticket):
+# just before its INSERT, for copies derived from the ticket to go into that INSERT (the SLA
+# next-breach index) rather than into an UPDATE of their own.
+ticket_opening = Signal()
 # sender=Ticket, ticket=the new ticket (tickets/intake.py::open_ticket)
 ticket_opened = Signal()
 # sender=Message, message=the message counted on its ticket (tickets/conversation.py)
