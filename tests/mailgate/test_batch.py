@@ -15,6 +15,7 @@ from santacare.mailgate.models import InboundMail
 from santacare.mailgate.parsed import ParsedMail
 from santacare.mailgate.routing import MailOutcome, route
 from santacare.outbox.models import OutboundMail
+from santacare.sla.services import seed_default_targets
 from santacare.tickets.models import Message, Ticket
 
 
@@ -172,6 +173,22 @@ def test_r6_r4_statements_per_mail_do_not_grow_with_the_batch(alice, alice_devic
     ticket_reads = [sql for sql in many if sql.startswith("SELECT") and '"tickets_ticket"' in sql]
     assert len(ticket_reads) <= 2, ticket_reads  # the locked replies, the SLA index's refresh
     assert Message.objects.filter(ticket__tracking_number__in=tickets).count() == 20
+
+
+@pytest.mark.django_db
+def test_r1_new_tickets_get_their_next_breach_in_the_batchs_transaction(
+    alice, alice_device, high_cap
+):
+    """Each new ticket's SLA next-breach copy goes into its INSERT (the test's transaction never
+    commits, so no after-commit refresh wrote it), with the SLA targets read once per batch and
+    no UPDATE of the tickets (issue 12)."""
+    seed_default_targets()
+    outcomes, statements = _ingest([new_request(n) for n in range(5)])
+
+    assert [o.outcome for o in outcomes] == ["created"] * 5
+    assert not Ticket.objects.filter(sla_due_at__isnull=True).exists()
+    assert sum('FROM "sla_slatarget"' in sql for sql in statements) == 1
+    assert not [sql for sql in statements if sql.startswith('UPDATE "tickets_ticket"')]
 
 
 @pytest.mark.django_db
