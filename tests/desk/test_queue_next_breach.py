@@ -11,7 +11,7 @@ from santacare.core.time import now
 from santacare.desk.queues import Filters, Queue, Sort, filtered_tickets, sorted_tickets
 from santacare.sla.notifications import sweep
 from santacare.sla.services import seed_default_targets
-from santacare.tickets.models import Channel, Ticket
+from santacare.tickets.models import Channel, Priority, Ticket
 from santacare.tickets.services import change_priority, change_status
 from tests.desk.conftest import OFFICE_HOURS
 from tests.factories import CustomerFactory
@@ -83,17 +83,19 @@ def test_r1_next_breach_copy_follows_a_change_once_it_is_committed(
 
 
 def test_r1_one_commit_computes_its_tickets_next_breach_once_together(
-    alice, alice_device, open_portal_ticket, django_capture_on_commit_callbacks
+    alice, alice_device, open_portal_ticket, agent, django_capture_on_commit_callbacks
 ):
-    """A batch of mail opens many tickets in one transaction: after its commit the copies are
-    computed together (one read of the targets and calendar, one of the histories), and the
-    later callbacks find nothing left to do."""
+    """One transaction changes many tickets (a batch of mail, say): after its commit the copies
+    are computed together (one read of the targets and calendar, one of the histories), and the
+    later callbacks find nothing left to do. Opening writes its copy with the INSERT."""
     seed_default_targets()
+    tickets = [
+        open_portal_ticket(alice, alice_device, priority="P3", received_at=now()) for _ in range(3)
+    ]
+    as_p3 = {ticket.pk: ticket.sla_due_at for ticket in tickets}
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        tickets = [
-            open_portal_ticket(alice, alice_device, priority="P3", received_at=now())
-            for _ in range(3)
-        ]
+        for ticket in tickets:
+            change_priority(ticket, priority=Priority.P2, by=agent)
     with CaptureQueriesContext(connection) as all_callbacks:
         for callback in callbacks:
             callback()
@@ -101,6 +103,7 @@ def test_r1_one_commit_computes_its_tickets_next_breach_once_together(
     for ticket in tickets:
         ticket.refresh_from_db()
         assert ticket.sla_due_at is not None
+        assert ticket.sla_due_at < as_p3[ticket.pk]
     loads = [q["sql"] for q in all_callbacks if 'FROM "tickets_event"' in q["sql"]]
     assert len(loads) == 1  # the three histories in one query
 
