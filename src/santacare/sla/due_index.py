@@ -56,9 +56,7 @@ def store_due(computed: Iterable[tuple[Ticket | TicketRow, list[Clock]]]) -> int
     keeping the ticket's attributes in step; returns how many changed."""
     changed = []
     for ticket, clocks in computed:
-        due, warning = (
-            next_due(clocks) if ticket.is_open and ticket.merged_into_id is None else (None, None)
-        )
+        due, warning = _due_copy(ticket, clocks)
         if (ticket.sla_due_at, ticket.sla_warning_at) == (due, warning):
             continue
         ticket.sla_due_at, ticket.sla_warning_at = due, warning
@@ -66,6 +64,15 @@ def store_due(computed: Iterable[tuple[Ticket | TicketRow, list[Clock]]]) -> int
     # Only these two columns, not save(): the copy is not a change to the ticket an agent made.
     update_rows(changed, ["sla_due_at", "sla_warning_at"])
     return len(changed)
+
+
+def _due_copy(
+    ticket: Ticket | TicketRow, clocks: list[Clock]
+) -> tuple[datetime | None, datetime | None]:
+    """What the copy says: the next due time while the ticket is open and not merged."""
+    if ticket.is_open and ticket.merged_into_id is None:
+        return next_due(clocks)
+    return None, None
 
 
 def refresh_due(
@@ -103,7 +110,7 @@ def due_at_opening(
         clocks = ticket_clocks(
             ticket, now=current_time(), context=context, explain=False, events=events
         )
-        _set_due(ticket, clocks)
+        ticket.sla_due_at, ticket.sla_warning_at = _due_copy(ticket, clocks)
     setattr(ticket, _DUE_AT_OPENING, True)
 
 
