@@ -177,6 +177,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # closed meanwhile is replaced instead of failing the request. 0 closes after every request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_SERVER_SIDE_BINDING", default=False
+):
+    # psycopg sends the parameters apart from the SQL and, once a statement has run five times
+    # on a connection, prepares it, so a hot query is planned once per connection instead of
+    # per request. Django leaves prepare_threshold off by default for poolers: a pooler in
+    # transaction mode without prepared-statement support needs this variable off.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------------
