@@ -161,32 +161,22 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'santacare.sqlite3'}"),
 }
+database_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web, the worker and the SMTP listener read while one of them writes;
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        }
+    database_options.update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=20,
     )
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
-# Each request used to open a new connection (a TCP and authentication round trip before any
-# query); a connection is kept this many seconds and checked before reuse, so one the database
-# closed meanwhile is replaced instead of failing the request. 0 closes after every request.
+elif env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+    # PostgreSQL: a query run 5 times on a connection is prepared, then skips planning.
+    database_options.update(server_side_binding=True, prepare_threshold=5)
+# Kept between requests (no connect round trip each), checked before reuse; 0: one per request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_SERVER_SIDE_BINDING", default=False
-):
-    # psycopg sends the parameters apart from the SQL and, once a statement has run five times
-    # on a connection, prepares it, so a hot query is planned once per connection instead of
-    # per request. Django leaves prepare_threshold off by default for poolers: a pooler in
-    # transaction mode without prepared-statement support needs this variable off.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---------------------------------------------------------------------------------

@@ -103,18 +103,24 @@ def fill(
         cursor.execute("SELECT setseed(0.42)")
         # Words drawn by a Zipf-like law over a vocabulary of VOCABULARY words: the real words
         # sit at ranks 20, 40, … so some are in a fifth of the tickets and others in a few
-        # hundred, as in a real desk; the other ranks are filler tokens.
+        # hundred, as in a real desk; the other ranks are filler tokens. A function's body is
+        # DDL, which takes no server-side parameters: the values are quoted in client-side.
+        compose = connection.ops.compose_sql
         cursor.execute(
-            "CREATE OR REPLACE FUNCTION pg_temp.sc_word(r int) RETURNS text LANGUAGE sql "
-            "IMMUTABLE AS $$ SELECT CASE WHEN r %% 20 = 0 AND r / 20 <= %s "
-            "THEN (%s::text[])[r / 20] ELSE 'w' || r END $$",
-            [len(WORDS), list(WORDS)],
+            compose(
+                "CREATE OR REPLACE FUNCTION pg_temp.sc_word(r int) RETURNS text LANGUAGE sql "
+                "IMMUTABLE AS $$ SELECT CASE WHEN r %% 20 = 0 AND r / 20 <= %s "
+                "THEN (%s::text[])[r / 20] ELSE 'w' || r END $$",
+                [len(WORDS), list(WORDS)],
+            )
         )
         cursor.execute(
-            "CREATE OR REPLACE FUNCTION pg_temp.sc_words(n int) RETURNS text LANGUAGE sql "
-            "VOLATILE AS $$ SELECT string_agg(pg_temp.sc_word("
-            "floor(exp(random() * ln(%s)))::int), ' ') FROM generate_series(1, n) $$",
-            [VOCABULARY],
+            compose(
+                "CREATE OR REPLACE FUNCTION pg_temp.sc_words(n int) RETURNS text LANGUAGE sql "
+                "VOLATILE AS $$ SELECT string_agg(pg_temp.sc_word("
+                "floor(exp(random() * ln(%s)))::int), ' ') FROM generate_series(1, n) $$",
+                [VOCABULARY],
+            )
         )
         cursor.execute(
             """
