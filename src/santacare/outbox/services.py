@@ -10,12 +10,14 @@ periodic sweep sends whatever a lost task, a crash or a down SMTP server left be
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count
 
 from santacare.core.addresses import parse_addresses
+from santacare.core.after_commit import AfterCommit
 from santacare.core.batch_scope import in_batch_scope, per_batch
 from santacare.core.text import clean_line
 from santacare.core.time import now as current_time
@@ -144,28 +146,10 @@ def queue_mail(
 def _send_after_commit(mail_id: int) -> None:
     """Hand the row to the job queue once its transaction commits; a transaction that owes
     many mails (a batch of inbound mail) enqueues one task for all of them, not one each."""
-    _waiting().append(mail_id)
-    transaction.on_commit(_enqueue_waiting)
+    _after_commit.note(mail_id)
 
 
-def _waiting() -> list[int]:
-    # Kept on the connection, so each thread's transactions have their own. The first callback
-    # after a commit takes every id noted so far; an id of a rolled-back row is merely sent for
-    # nothing (send_outbound_mail finds no row to claim).
-    connection = transaction.get_connection()
-    waiting: list[int] | None = getattr(connection, "santacare_outbox_waiting", None)
-    if waiting is None:
-        waiting = []
-        connection.santacare_outbox_waiting = waiting
-    return waiting
-
-
-def _enqueue_waiting() -> None:
-    waiting = _waiting()
-    mail_ids = list(dict.fromkeys(waiting))
-    waiting.clear()
-    if not mail_ids:
-        return
+def _enqueue(mail_ids: list[Any]) -> None:
     try:
         if len(mail_ids) == 1:
             send_outbound_mail_task(mail_ids[0])
@@ -175,6 +159,10 @@ def _enqueue_waiting() -> None:
         # The queue being down must not fail the request that owed the mail: the row is
         # durable and the periodic sweep sends it.
         logger.exception("Could not enqueue outbound mail %s; the sweep will send it", mail_ids)
+
+
+# The id of a rolled-back row is merely sent for nothing (send_outbound_mail finds no row).
+_after_commit = AfterCommit("outbox", _enqueue)
 
 
 def retry_failed_mail(mail: OutboundMail) -> None:

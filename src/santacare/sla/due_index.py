@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-
+from santacare.core.after_commit import AfterCommit
 from santacare.core.batch_scope import per_batch
 from santacare.core.bulk import update_rows
 from santacare.core.time import now as current_time
@@ -123,8 +122,7 @@ def event_saved(sender: type[Event], instance: Event, created: bool, **kwargs: A
     others find nothing left, so each ticket is computed once per commit."""
     if not created or instance.kind not in CLOCK_EVENTS or _copied_at_opening(instance):
         return
-    _waiting_tickets().add(instance.ticket_id)
-    transaction.on_commit(_refresh_waiting)
+    _after_commit.note(instance.ticket_id)
 
 
 def _copied_at_opening(event: Event) -> bool:
@@ -137,20 +135,11 @@ def _copied_at_opening(event: Event) -> bool:
     )
 
 
-def _waiting_tickets() -> set[int]:
-    # Kept on the connection, so each thread's transactions have their own. A ticket noted by
-    # a change that was then rolled back is merely refreshed once more at the next commit.
-    connection = transaction.get_connection()
-    waiting: set[int] | None = getattr(connection, "santacare_due_waiting", None)
-    if waiting is None:
-        waiting = set()
-        connection.santacare_due_waiting = waiting
-    return waiting
+def _refresh(ticket_ids: list[Any]) -> None:
+    refresh_due(ticket_ids, now=current_time())
 
 
-def _refresh_waiting() -> None:
-    waiting = _waiting_tickets()
-    if waiting:
-        ticket_ids = list(waiting)
-        waiting.clear()
-        refresh_due(ticket_ids, now=current_time())
+# A ticket noted by a change that was then rolled back is merely refreshed once more.
+_after_commit = AfterCommit("sla_due", _refresh)
+# The callback event_saved registers with on_commit.
+_refresh_waiting = _after_commit.run
